@@ -1,0 +1,214 @@
+#include "core/planner.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "core/tbf_params.h"
+
+namespace nettoll {
+namespace {
+
+constexpr uint32_t kLinkHeaderBytes = 14;
+constexpr uint32_t kMaxQuantum = 200'000;  // HTB warns above this
+constexpr uint32_t kFqCodelLimitPackets = 1024;
+constexpr Duration kFqCodelTarget = std::chrono::milliseconds(5);
+constexpr Duration kFqCodelInterval = std::chrono::milliseconds(100);
+constexpr size_t kIfNameMax = 15;  // IFNAMSIZ - 1
+
+enum class Direction { upload, download };
+
+const char* direction_name(Direction direction) {
+  return direction == Direction::upload ? "upload" : "download";
+}
+
+const DirectionSettings& settings_of(const Config& config, Direction direction) {
+  return direction == Direction::upload ? config.upload : config.download;
+}
+
+const DirectionSettings& settings_of(const ProcessRule& rule, Direction direction) {
+  return direction == Direction::upload ? rule.upload : rule.download;
+}
+
+// Priority for settings without one. TrafficToll's rule: with no priority set
+// anywhere all traffic shares priority 0; once any process sets one, the rest
+// (unset processes and unclassified traffic) go one below the lowest set, so a
+// single prioritized process really is served first. A global
+// `*-priority` overrides that default for its direction.
+int unset_priority(const Config& config, Direction direction) {
+  if (auto global = settings_of(config, direction).priority) return *global;
+  int lowest_set = -1;
+  for (const ProcessRule& rule : config.processes) {
+    if (rule.download.priority) lowest_set = std::max(lowest_set, *rule.download.priority);
+    if (rule.upload.priority) lowest_set = std::max(lowest_set, *rule.upload.priority);
+  }
+  return std::min(lowest_set + 1, kLowestPriority);
+}
+
+uint32_t frame_bytes(uint32_t mtu) { return mtu + kLinkHeaderBytes; }
+
+// DRR quantum proportional to the guaranteed rate (HTB's r2q of 10), kept
+// between one frame (or a class could never send a full packet in one round)
+// and HTB's upper bound.
+uint32_t quantum_for(Rate rate, uint32_t mtu) {
+  const uint64_t proportional = rate.bytes_per_second() / 10;
+  return static_cast<uint32_t>(std::clamp<uint64_t>(proportional, frame_bytes(mtu), kMaxQuantum));
+}
+
+// Bytes a class may send back-to-back: one timer tick's worth at `rate` plus a
+// frame, the way tc sizes HTB bursts, but with the kernel's real HZ.
+uint32_t burst_for(Rate rate, uint32_t mtu, int hz) {
+  const uint64_t per_tick = rate.bytes_per_second() / static_cast<uint64_t>(std::max(hz, 1));
+  return static_cast<uint32_t>(std::min<uint64_t>(per_tick + frame_bytes(mtu), UINT32_MAX));
+}
+
+LeafQueue leaf_for(Handle class_id, Rate ceil, const Config& config, uint32_t mtu,
+                   const KernelCapabilities& kernel) {
+  LeafQueue leaf;
+  leaf.handle = Handle{static_cast<uint16_t>(kLeafMajorBase + class_id.minor), 0};
+  if (kernel.has_fq_codel) {
+    leaf.kind = LeafQueueKind::fq_codel;
+    leaf.limit_packets = kFqCodelLimitPackets;
+    leaf.target = kFqCodelTarget;
+    leaf.interval = kFqCodelInterval;
+    return leaf;
+  }
+  // A full fifo drains in at most `latency` at the class's ceil; two frames at
+  // least so a slow class can still queue behind the one being sent.
+  const uint64_t bytes = ceil.bytes_per_second() * static_cast<uint64_t>(config.latency.count()) / 1'000'000;
+  leaf.kind = LeafQueueKind::bfifo;
+  leaf.limit_bytes = static_cast<uint32_t>(std::clamp<uint64_t>(bytes, 2ULL * frame_bytes(mtu), UINT32_MAX));
+  return leaf;
+}
+
+HtbClass make_class(Handle id, Handle parent, std::string rule, Rate rate, Rate ceil, int prio) {
+  HtbClass htb_class;
+  htb_class.id = id;
+  htb_class.parent = parent;
+  htb_class.rule = std::move(rule);
+  htb_class.rate = rate;
+  htb_class.ceil = ceil;
+  htb_class.prio = prio;
+  return htb_class;
+}
+
+// The guaranteed rates of the children must fit under the parent's rate, or
+// HTB cannot honour them: scale them all down by the same factor.
+void fit_minimums(std::vector<HtbClass>& children, Rate parent, Direction direction,
+                  std::vector<std::string>& notes) {
+  Rate sum;
+  for (const HtbClass& child : children) sum = sum + child.rate;
+  if (sum <= parent) return;
+  const double factor = static_cast<double>(parent.bits_per_second()) / static_cast<double>(sum.bits_per_second());
+  for (HtbClass& child : children) {
+    child.rate = std::max(scale_rate(child.rate, factor), Rate::bits_per_second(8));
+  }
+  notes.push_back(fmt::format("{} minimums add up to {}, more than the {} limit {}: scaled each by {:.3f}",
+                              direction_name(direction), format_rate(sum), direction_name(direction),
+                              format_rate(parent), factor));
+}
+
+void finish_class(HtbClass& htb_class, bool leaf, const Config& config, uint32_t mtu,
+                  const KernelCapabilities& kernel) {
+  htb_class.quantum = quantum_for(htb_class.rate, mtu);
+  htb_class.burst = burst_for(htb_class.rate, mtu, kernel.hz);
+  htb_class.cburst = burst_for(htb_class.ceil, mtu, kernel.hz);
+  if (leaf) htb_class.leaf = leaf_for(htb_class.id, htb_class.ceil, config, mtu, kernel);
+}
+
+HtbTree plan_tree(const Config& config, Direction direction, const std::string& device, uint32_t mtu,
+                  const KernelCapabilities& kernel, std::vector<std::string>& notes) {
+  const DirectionSettings& global = settings_of(config, direction);
+  const bool upload = direction == Direction::upload;
+  const Rate parent = global.limit.value_or(kUnlimitedRate);
+  const int default_prio = unset_priority(config, direction);
+
+  HtbTree tree;
+  tree.device = device;
+  tree.qdisc = Handle{kHtbMajor, 0};
+  tree.default_minor = kDefaultClassMinor;
+
+  std::vector<HtbClass> children;
+  const Rate default_minimum =
+      global.minimum.value_or(upload ? kDefaultGlobalUploadMinimum : kDefaultGlobalDownloadMinimum);
+  children.push_back(make_class(Handle{kHtbMajor, kDefaultClassMinor}, Handle{kHtbMajor, kRootClassMinor},
+                                "default", std::min(default_minimum, parent), parent, default_prio));
+  for (size_t i = 0; i < config.processes.size(); ++i) {
+    const ProcessRule& rule = config.processes[i];
+    const DirectionSettings& own = settings_of(rule, direction);
+    const Rate ceil = std::min(own.limit.value_or(parent), parent);
+    const Rate minimum =
+        own.minimum.value_or(upload ? kDefaultProcessUploadMinimum : kDefaultProcessDownloadMinimum);
+    const auto minor = static_cast<uint16_t>(kFirstRuleClassMinor + i);
+    children.push_back(make_class(Handle{kHtbMajor, minor}, Handle{kHtbMajor, kRootClassMinor}, rule.name,
+                                  std::min(minimum, ceil), ceil, own.priority.value_or(default_prio)));
+  }
+  fit_minimums(children, parent, direction, notes);
+
+  HtbClass root = make_class(Handle{kHtbMajor, kRootClassMinor}, tree.qdisc, "global", parent, parent, 0);
+  finish_class(root, false, config, mtu, kernel);
+  tree.classes.push_back(root);
+  for (HtbClass& child : children) {
+    finish_class(child, true, config, mtu, kernel);
+    tree.classes.push_back(std::move(child));
+  }
+  return tree;
+}
+
+void plan_interface_limits(const Config& config, const ManagedInterface& link, const KernelCapabilities& kernel,
+                           bool managed_has_tree, Plan& plan) {
+  for (const InterfaceLimit& limit : config.interfaces) {
+    if (managed_has_tree && limit.name == link.name) {
+      plan.notes.push_back(fmt::format(
+          "interfaces: {} is the managed interface, already shaped by its HTB tree: its tbf is not added",
+          limit.name));
+      continue;
+    }
+    TbfInput input;
+    input.rate = limit.rate;
+    input.latency = limit.latency;
+    input.mtu = limit.mtu.value_or(limit.name == link.name ? link.mtu : 1500);
+    input.hz = kernel.hz;
+    input.burst_override = limit.burst_bytes.value_or(0);
+    plan.tbfs.push_back(plan_tbf(limit.name, input));
+  }
+}
+
+}  // namespace
+
+std::string ifb_name_for(const std::string& interface) {
+  return ("ntb-" + interface).substr(0, kIfNameMax);
+}
+
+Plan make_plan(const Config& config, const ManagedInterface& link, const KernelCapabilities& kernel) {
+  Plan plan;
+  plan.interface = link.name;
+  plan.mtu = link.mtu;
+  const bool has_rules = !config.processes.empty();
+  if (config.upload.limit || has_rules) {
+    plan.egress = plan_tree(config, Direction::upload, link.name, link.mtu, kernel, plan.notes);
+  }
+  if (config.download.limit || has_rules) {
+    plan.ifb = ifb_name_for(link.name);
+    plan.ingress = plan_tree(config, Direction::download, plan.ifb, link.mtu, kernel, plan.notes);
+  }
+  if (has_rules) {
+    for (size_t i = 0; i < config.processes.size(); ++i) {
+      const auto minor = static_cast<uint16_t>(kFirstRuleClassMinor + i);
+      plan.classifier.push_back(ClassifierEntry{static_cast<uint32_t>(i + 1), config.processes[i].name,
+                                                Handle{kHtbMajor, minor}, Handle{kHtbMajor, minor}});
+    }
+  }
+  plan_interface_limits(config, link, kernel, plan.egress.has_value(), plan);
+  if (!plan.egress && !plan.ingress && plan.tbfs.empty()) {
+    plan.notes.push_back("no limits or rules configured: nothing is changed in the kernel");
+  }
+  if (!kernel.has_fq_codel && (plan.egress || plan.ingress)) {
+    plan.notes.push_back(fmt::format("the kernel has no fq_codel: leaf queues are byte fifos holding at most {} "
+                                     "at each class's ceil",
+                                     format_duration(config.latency)));
+  }
+  return plan;
+}
+
+}  // namespace nettoll

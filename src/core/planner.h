@@ -1,0 +1,35 @@
+// The planner: config + observed interface + kernel capabilities → Plan.
+// Pure: no syscalls, so every decision is unit-tested and golden-tested.
+#pragma once
+
+#include <string>
+
+#include "core/config.h"
+#include "core/plan.h"
+
+namespace nettoll {
+
+// What the kernel offers, probed by the adapters at run time.
+struct KernelCapabilities {
+  bool has_fq_codel = false;
+  int hz = 250;  // CONFIG_HZ: the timer tick that bounds how often shapers wake
+};
+
+// The interface the plan is for.
+struct ManagedInterface {
+  std::string name;
+  uint32_t mtu = 1500;
+};
+
+// Rate used as "unlimited" for a direction without a global limit, as
+// TrafficToll does: classes may borrow up to it.
+inline constexpr Rate kUnlimitedRate = Rate::bits_per_second(10'000'000'000ULL);
+
+// The IFB that carries `interface`'s ingress: "ntb-" + name, cut to IFNAMSIZ-1.
+std::string ifb_name_for(const std::string& interface);
+
+// Builds the Plan. Directions without a global limit and without process rules
+// get no tree; minimums that do not fit under a limit are scaled down (noted).
+Plan make_plan(const Config& config, const ManagedInterface& link, const KernelCapabilities& kernel);
+
+}  // namespace nettoll
