@@ -1,0 +1,24 @@
+// The subcommands of `nettoll`. Each registers its options on the CLI11 app
+// and returns the process exit code (0 ok, 1 bad input, 2 runtime failure).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace nettoll::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitBadInput = 1;
+inline constexpr int kExitRuntimeFailure = 2;
+
+inline constexpr const char* kDefaultConfigPath = "/etc/nettoll/nettoll.yaml";
+
+// A registered subcommand: the CLI11 app parses into its options, then main
+// calls `run` for the one that was chosen.
+using CommandRunner = std::function<int()>;
+
+CommandRunner add_check_command(CLI::App& app);
+CommandRunner add_plan_command(CLI::App& app);
+CommandRunner add_explain_command(CLI::App& app);
+
+}  // namespace nettoll::cli

@@ -1,0 +1,316 @@
+#include "core/config_loader.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/config_node_reader.h"
+#include "core/process_rule_loader.h"
+
+namespace nettoll {
+namespace {
+
+constexpr size_t kMaxInterfaceNameLength = 15;  // IFNAMSIZ - 1
+constexpr uint32_t kMinMtu = 68;                // the least IPv4 allows
+constexpr uint32_t kMaxMtu = 65535;
+
+bool valid_interface_name(const std::string& name) {
+  return !name.empty() && name.size() <= kMaxInterfaceNameLength && name != "." && name != ".." &&
+         std::none_of(name.begin(), name.end(),
+                      [](unsigned char c) { return c == '/' || c == ':' || std::isspace(c); });
+}
+
+void check_interface_name(ConfigNodeReader& reader, const YAML::Node& node, const std::string& what,
+                          const std::string& name) {
+  if (valid_interface_name(name)) return;
+  reader.error(node, what + ": '" + name +
+                         "' is not an interface name (at most 15 characters, no '/', ':' or "
+                         "spaces); see `ip link` for the names here");
+}
+
+InterfaceLimit read_interface_limit(ConfigNodeReader& reader, const YAML::Node& key,
+                                    const YAML::Node& value) {
+  InterfaceLimit limit;
+  limit.name = key.Scalar();
+  limit.mark = mark_of(key);
+  const std::string what = "interface '" + limit.name + "'";
+  check_interface_name(reader, key, "interfaces", limit.name);
+  bool has_rate = false;
+  const bool is_map = reader.read_fields(
+      value, what, "in " + what,
+      {{"rate",
+        [&](const YAML::Node& node) {
+          has_rate = true;
+          if (auto rate = reader.read_rate(node, what + ": rate")) limit.rate = rate->rate;
+        }},
+       {"latency",
+        [&](const YAML::Node& node) {
+          limit.latency = reader.read_duration(node, what + ": latency").value_or(limit.latency);
+        }},
+       {"burst",
+        [&](const YAML::Node& node) {
+          limit.burst_bytes = reader.read_integer(node, what + ": burst (bytes)", 1, UINT32_MAX);
+        }},
+       {"mtu", [&](const YAML::Node& node) {
+          limit.mtu = reader.read_integer(node, what + ": mtu", kMinMtu, kMaxMtu);
+        }}});
+  if (is_map && !has_rate) reader.error(key, what + ": needs a rate, such as {rate: 1mbit}");
+  return limit;
+}
+
+std::vector<InterfaceLimit> read_interface_limits(ConfigNodeReader& reader, const YAML::Node& node) {
+  std::vector<InterfaceLimit> limits;
+  reader.read_named_entries(node, "interfaces", "interface",
+                            [&](const YAML::Node& key, const YAML::Node& value) {
+                              limits.push_back(read_interface_limit(reader, key, value));
+                            });
+  return limits;
+}
+
+std::optional<double> parse_fraction(std::string text) {
+  const bool percent = !text.empty() && text.back() == '%';
+  if (percent) text.pop_back();
+  double value = -1;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  if (percent) value /= 100;
+  if (value < 0 || value > 1) return std::nullopt;
+  return value;
+}
+
+void read_download_factor(ConfigNodeReader& reader, const YAML::Node& node,
+                          ReservationsConfig& reservations) {
+  const std::string what = "reservations: download-factor";
+  const std::string expected = "a percentage such as 30% or a number from 0 to 1";
+  const auto text = reader.read_scalar(node, what, expected);
+  if (!text) return;
+  if (auto factor = parse_fraction(*text)) {
+    reservations.download_factor = *factor;
+  } else {
+    reader.error(node, what + ": expected " + expected + ", got '" + *text + "'");
+  }
+}
+
+std::vector<Cidr> read_local_networks(ConfigNodeReader& reader, const YAML::Node& node) {
+  const std::string what = "reservations: local-networks";
+  std::vector<Cidr> networks;
+  if (node.IsNull()) return networks;
+  if (!node.IsSequence()) {
+    reader.error(node,
+                 what + ": expected a list of networks such as [192.168.0.0/16], got " + describe_node(node));
+    return networks;
+  }
+  for (const YAML::Node& item : node) {
+    const auto text = reader.read_scalar(item, what, "a network such as 192.168.0.0/16");
+    if (!text) continue;
+    if (auto cidr = parse_cidr(*text)) {
+      networks.push_back(*cidr);
+    } else {
+      reader.error(item, what + ": " + cidr.error());
+    }
+  }
+  return networks;
+}
+
+std::optional<ClientType> parse_client_type(ConfigNodeReader& reader, const YAML::Node& node,
+                                            const std::string& what) {
+  const auto text = reader.read_string(node, what + ": type");
+  if (!text) return std::nullopt;
+  if (*text == "rtorrent") return ClientType::rtorrent;
+  if (*text == "transmission") return ClientType::transmission;
+  if (*text == "qbittorrent") return ClientType::qbittorrent;
+  const std::string suggestion = closest_key(*text, {"rtorrent", "transmission", "qbittorrent"});
+  reader.error(node, what + ": unknown client type '" + *text + "'" +
+                         (suggestion.empty() ? "; use rtorrent, transmission or qbittorrent"
+                                             : ": did you mean '" + suggestion + "'?"));
+  return std::nullopt;
+}
+
+TorrentClientConfig read_client(ConfigNodeReader& reader, const YAML::Node& node, size_t index) {
+  TorrentClientConfig client;
+  client.mark = mark_of(node);
+  const std::string what = "reservations: client #" + std::to_string(index + 1);
+  std::optional<ClientType> type;
+  auto text_field = [&](const char* key, std::string& out) {
+    return std::pair<std::string_view, ConfigNodeReader::FieldHandler>(
+        key, [&reader, &out, what, key](const YAML::Node& value) {
+          out = reader.read_string(value, what + ": " + key).value_or("");
+        });
+  };
+  if (node.IsNull()) {
+    reader.error(node, what + ": expected a map such as {type: rtorrent, scgi: 127.0.0.1:5000}");
+    return client;
+  }
+  const bool is_map = reader.read_fields(
+      node, what, "in " + what,
+      {{"type", [&](const YAML::Node& value) { type = parse_client_type(reader, value, what); }},
+       text_field("scgi", client.scgi),
+       text_field("url", client.url),
+       text_field("username", client.username),
+       text_field("password-file", client.password_file)});
+  if (!is_map) return client;
+  if (!node["type"]) reader.error(node, what + ": needs a type: rtorrent, transmission or qbittorrent");
+  if (type) client.type = *type;
+  if (type == ClientType::rtorrent && client.scgi.empty()) {
+    reader.error(node, what + ": rtorrent needs 'scgi', such as scgi: 127.0.0.1:5000");
+  } else if (type && type != ClientType::rtorrent && client.url.empty()) {
+    reader.error(node, what + ": needs 'url', the client's RPC/API address");
+  }
+  return client;
+}
+
+std::vector<TorrentClientConfig> read_clients(ConfigNodeReader& reader, const YAML::Node& node) {
+  std::vector<TorrentClientConfig> clients;
+  if (node.IsNull()) return clients;
+  if (!node.IsSequence()) {
+    reader.error(node,
+                 "reservations: clients: expected a list such as [{type: rtorrent, scgi: 127.0.0.1:5000}], "
+                 "got " +
+                     describe_node(node));
+    return clients;
+  }
+  for (const YAML::Node& item : node) clients.push_back(read_client(reader, item, clients.size()));
+  return clients;
+}
+
+ReservationsConfig read_reservations(ConfigNodeReader& reader, const YAML::Node& node) {
+  ReservationsConfig reservations;
+  const std::string what = "reservations";
+  auto optional_rate = [&](const char* key, std::optional<Rate>& out) {
+    return std::pair<std::string_view, ConfigNodeReader::FieldHandler>(
+        key, [&reader, &out, key](const YAML::Node& value) {
+          if (auto rate = reader.read_rate(value, std::string("reservations: ") + key)) out = rate->rate;
+        });
+  };
+  reader.read_fields(
+      node, what, "in reservations",
+      {{"api",
+        [&](const YAML::Node& value) {
+          reservations.api = reader.read_string(value, what + ": api").value_or(reservations.api);
+        }},
+       {"token-file",
+        [&](const YAML::Node& value) {
+          reservations.token_file =
+              reader.read_string(value, what + ": token-file").value_or(reservations.token_file);
+        }},
+       {"local-networks",
+        [&](const YAML::Node& value) { reservations.local_networks = read_local_networks(reader, value); }},
+       optional_rate("link-upload", reservations.link_upload),
+       optional_rate("link-download", reservations.link_download),
+       {"download-factor",
+        [&](const YAML::Node& value) { read_download_factor(reader, value, reservations); }},
+       {"clients", [&](const YAML::Node& value) { reservations.clients = read_clients(reader, value); }}});
+  return reservations;
+}
+
+void read_interface_setting(ConfigNodeReader& reader, const YAML::Node& node, Config& config) {
+  const auto name = reader.read_string(node, "interface");
+  if (!name) return;
+  if (*name != "auto") check_interface_name(reader, node, "interface", *name);
+  config.interface = *name;
+}
+
+// Keys TrafficToll does not know: a config with any of them was written for
+// nettoll, whose `match` semantics its author knows.
+bool uses_native_keys(const YAML::Node& root) {
+  for (const char* key : {"interface", "latency", "interfaces", "reservations"}) {
+    if (root[key]) return true;
+  }
+  return false;
+}
+
+// TrafficToll selects a process only when all entries of `match` match;
+// nettoll when any does. Say so where a TrafficToll config relies on it.
+void warn_about_match_semantics(ConfigNodeReader& reader, const std::vector<ProcessRule>& rules) {
+  for (const ProcessRule& rule : rules) {
+    if (rule.match.size() < 2) continue;
+    reader.warning(rule.match.front().mark,
+                   "process '" + rule.name +
+                       "': nettoll selects a process when ANY entry matches (TrafficToll required all); "
+                       "put predicates in one entry ({name: a, exe: b}) to require all of them");
+  }
+}
+
+Config read_config(ConfigNodeReader& reader, const YAML::Node& root) {
+  Config config;
+  DirectionInputs globals;
+  std::optional<YAML::Node> processes;  // read last: rules are checked against the global limits
+  ConfigNodeReader::Fields fields;
+  fields.emplace_back("interface",
+                      [&](const YAML::Node& node) { read_interface_setting(reader, node, config); });
+  add_direction_fields(reader, "", globals, fields);
+  fields.emplace_back("latency", [&](const YAML::Node& node) {
+    config.latency = reader.read_duration(node, "latency").value_or(config.latency);
+  });
+  fields.emplace_back("processes", [&](const YAML::Node& node) { processes.emplace(node); });
+  fields.emplace_back(
+      "interfaces", [&](const YAML::Node& node) { config.interfaces = read_interface_limits(reader, node); });
+  fields.emplace_back("reservations",
+                      [&](const YAML::Node& node) { config.reservations = read_reservations(reader, node); });
+  reader.read_fields(root, "the config", "at the top level", fields);
+
+  check_minimum_fits(reader, "", "the global", globals);
+  config.download = globals.download.settings();
+  config.upload = globals.upload.settings();
+  if (processes) config.processes = read_process_rules(reader, *processes, globals);
+  if (!uses_native_keys(root)) warn_about_match_semantics(reader, config.processes);
+  return config;
+}
+
+Diagnostic whole_file_error(const std::string& file_name, SourceMark mark, std::string message) {
+  return Diagnostic{Diagnostic::Severity::error, file_name, mark, std::move(message)};
+}
+
+}  // namespace
+
+bool LoadedConfig::ok() const {
+  return std::none_of(diagnostics.begin(), diagnostics.end(), [](const Diagnostic& diagnostic) {
+    return diagnostic.severity == Diagnostic::Severity::error;
+  });
+}
+
+LoadedConfig load_config_text(std::string_view yaml_text, const std::string& file_name) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(yaml_text));
+  } catch (const YAML::Exception& error) {
+    const SourceMark mark =
+        error.mark.is_null() ? SourceMark{} : SourceMark{error.mark.line + 1, error.mark.column + 1};
+    return LoadedConfig{std::nullopt, {whole_file_error(file_name, mark, "bad YAML: " + error.msg)}};
+  }
+  ConfigNodeReader reader(file_name);
+  Config config = read_config(reader, root);
+  config.path = file_name;
+  LoadedConfig loaded{std::nullopt, reader.take_diagnostics()};
+  if (loaded.ok()) loaded.config = std::move(config);
+  return loaded;
+}
+
+LoadedConfig load_config_file(const std::string& path) {
+  std::error_code ignored;
+  if (std::filesystem::is_directory(path, ignored)) {
+    return LoadedConfig{std::nullopt,
+                        {whole_file_error(path, {}, "cannot read: " + std::string(std::strerror(EISDIR)))}};
+  }
+  std::ifstream file(path);
+  if (!file) {
+    return LoadedConfig{std::nullopt,
+                        {whole_file_error(path, {}, "cannot read: " + std::string(std::strerror(errno)))}};
+  }
+  std::ostringstream text;
+  text << file.rdbuf();
+  if (file.bad()) {
+    return LoadedConfig{std::nullopt,
+                        {whole_file_error(path, {}, "cannot read: " + std::string(std::strerror(errno)))}};
+  }
+  return load_config_text(text.str(), path);
+}
+
+}  // namespace nettoll

@@ -1,0 +1,23 @@
+// Probing what the running kernel offers the planner, read-only: its build
+// config (/proc/config.gz or /boot/config-RELEASE) and loaded modules.
+#pragma once
+
+#include <string>
+
+#include "core/planner.h"
+
+namespace nettoll {
+
+// The running kernel's capabilities. HZ falls back to 250 and fq_codel to
+// "absent" when the kernel's config cannot be read; `source` says which.
+struct ProbedCapabilities {
+  KernelCapabilities capabilities;
+  std::string source;  // "/proc/config.gz", "/boot/config-6.1.0", or "defaults (...)"
+};
+
+ProbedCapabilities probe_kernel_capabilities();
+
+// The value of CONFIG_<name> in a kernel config text ("y", "m", "250"), or "".
+std::string kernel_config_value(const std::string& config_text, const std::string& name);
+
+}  // namespace nettoll
