@@ -20,5 +20,6 @@ using CommandRunner = std::function<int()>;
 CommandRunner add_check_command(CLI::App& app);
 CommandRunner add_plan_command(CLI::App& app);
 CommandRunner add_explain_command(CLI::App& app);
+CommandRunner add_apply_command(CLI::App& app);
 
 }  // namespace nettoll::cli

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   add(nettoll::cli::add_check_command);
   add(nettoll::cli::add_plan_command);
   add(nettoll::cli::add_explain_command);
+  add(nettoll::cli::add_apply_command);
 
   try {
     app.parse(argc, argv);

@@ -38,6 +38,9 @@ struct Describer {
   std::string operator()(const RemoveIngressRedirect& c) const {
     return fmt::format("stop redirecting the ingress of {}{}", c.device, c.delete_clsact ? " (removes clsact)" : "");
   }
+  std::string operator()(const SetGsoLimit& c) const {
+    return fmt::format("set the gso/gro size of {} to {} bytes", c.device, c.size);
+  }
   std::string operator()(const ReplaceRootTbf& c) const {
     return fmt::format("put tbf {} at the root of {} (rate {} burst {}b limit {}b)",
                        format_handle(Handle{kTbfMajor, 0}), c.device, format_rate(c.tbf.rate),

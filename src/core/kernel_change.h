@@ -53,6 +53,11 @@ struct RemoveIngressRedirect {
   std::string device;
   bool delete_clsact = true;  // only when no one else's filter sits on it
 };
+// Sets the interface's GSO and GRO aggregate size (IFLA_GSO/GRO_MAX_SIZE).
+struct SetGsoLimit {
+  std::string device;
+  uint32_t size = 0;
+};
 struct ReplaceRootTbf {
   std::string device;
   TbfPlan tbf;
@@ -60,7 +65,7 @@ struct ReplaceRootTbf {
 
 using KernelChange = std::variant<CreateIfb, DeleteIfb, ReplaceRootHtb, DeleteRootQdisc, AddClass, ChangeClass,
                                   DeleteClass, ReplaceLeaf, AddIngressRedirect, RemoveIngressRedirect,
-                                  ReplaceRootTbf>;
+                                  ReplaceRootTbf, SetGsoLimit>;
 
 // "add htb class 7a:10 on eth0 (rate 80kbit ceil 2mbit prio 0)" — for logs,
 // dry runs and error messages.

@@ -34,8 +34,13 @@ struct ObservedClass {
   uint32_t cburst = 0;
 };
 
+// The kernel's default GSO/GRO size, restored when nettoll stops shaping.
+inline constexpr uint32_t kDefaultGsoMaxSize = 65536;
+
 struct ObservedDevice {
   bool exists = false;
+  uint32_t gso_max_size = kDefaultGsoMaxSize;
+  uint32_t gro_max_size = kDefaultGsoMaxSize;
   std::vector<ObservedQdisc> qdiscs;
   std::vector<ObservedClass> classes;
   bool has_clsact = false;

@@ -98,6 +98,8 @@ struct Plan {
   std::optional<HtbTree> ingress;
   std::vector<ClassifierEntry> classifier;
   std::vector<TbfPlan> tbfs;
+  // The interface's GSO and GRO size while shaping; 0 = leave it as it is.
+  uint32_t gso_max_size = 0;
   std::vector<std::string> notes;  // decisions the user should know about
   bool operator==(const Plan&) const = default;
 };

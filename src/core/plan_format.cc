@@ -62,7 +62,9 @@ nlohmann::json tree_to_json(const HtbTree& tree) {
 }  // namespace
 
 std::string format_plan(const Plan& plan) {
-  std::string out = fmt::format("interface {} (mtu {})\n", plan.interface.empty() ? "none" : plan.interface, plan.mtu);
+  std::string out = fmt::format("interface {} (mtu {}", plan.interface.empty() ? "none" : plan.interface, plan.mtu);
+  if (plan.gso_max_size) out += fmt::format(", gso/gro size {} while shaping", plan.gso_max_size);
+  out += ")\n";
   if (plan.egress) append_tree(out, "egress (upload)", *plan.egress);
   if (plan.ingress) {
     append_tree(out, fmt::format("ingress (download, redirected from {})", plan.interface).c_str(), *plan.ingress);
@@ -86,7 +88,8 @@ std::string format_plan(const Plan& plan) {
 }
 
 nlohmann::json plan_to_json(const Plan& plan) {
-  nlohmann::json json{{"interface", plan.interface}, {"mtu", plan.mtu}, {"ifb", plan.ifb}};
+  nlohmann::json json{
+      {"interface", plan.interface}, {"mtu", plan.mtu}, {"ifb", plan.ifb}, {"gso_max_size", plan.gso_max_size}};
   json["egress"] = plan.egress ? tree_to_json(*plan.egress) : nlohmann::json();
   json["ingress"] = plan.ingress ? tree_to_json(*plan.ingress) : nlohmann::json();
   json["classifier"] = nlohmann::json::array();

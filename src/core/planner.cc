@@ -62,7 +62,7 @@ uint32_t burst_for(Rate rate, uint32_t mtu, int hz) {
   return static_cast<uint32_t>(std::min<uint64_t>(per_tick + frame_bytes(mtu), UINT32_MAX));
 }
 
-LeafQueue leaf_for(Handle class_id, Rate ceil, const Config& config, uint32_t mtu,
+LeafQueue leaf_for(Handle class_id, Rate ceil, const Config& config, const ManagedInterface& link,
                    const KernelCapabilities& kernel) {
   LeafQueue leaf;
   leaf.handle = Handle{static_cast<uint16_t>(kLeafMajorBase + class_id.minor), 0};
@@ -73,11 +73,11 @@ LeafQueue leaf_for(Handle class_id, Rate ceil, const Config& config, uint32_t mt
     leaf.interval = kFqCodelInterval;
     return leaf;
   }
-  // A full fifo drains in at most `latency` at the class's ceil; two frames at
-  // least so a slow class can still queue behind the one being sent.
+  // A full fifo drains in at most `latency` at the class's ceil (fit_gso_to_fifos
+  // may raise it so that two packets of the interface's GSO size fit).
   const uint64_t bytes = ceil.bytes_per_second() * static_cast<uint64_t>(config.latency.count()) / 1'000'000;
   leaf.kind = LeafQueueKind::bfifo;
-  leaf.limit_bytes = static_cast<uint32_t>(std::clamp<uint64_t>(bytes, 2ULL * frame_bytes(mtu), UINT32_MAX));
+  leaf.limit_bytes = static_cast<uint32_t>(std::clamp<uint64_t>(bytes, 2ULL * frame_bytes(link.mtu), UINT32_MAX));
   return leaf;
 }
 
@@ -108,16 +108,16 @@ void fit_minimums(std::vector<HtbClass>& children, Rate parent, Direction direct
                               format_rate(parent), factor));
 }
 
-void finish_class(HtbClass& htb_class, bool leaf, const Config& config, uint32_t mtu,
+void finish_class(HtbClass& htb_class, bool leaf, const Config& config, const ManagedInterface& link,
                   const KernelCapabilities& kernel) {
-  htb_class.quantum = quantum_for(htb_class.rate, mtu);
-  htb_class.burst = burst_for(htb_class.rate, mtu, kernel.hz);
-  htb_class.cburst = burst_for(htb_class.ceil, mtu, kernel.hz);
-  if (leaf) htb_class.leaf = leaf_for(htb_class.id, htb_class.ceil, config, mtu, kernel);
+  htb_class.quantum = quantum_for(htb_class.rate, link.mtu);
+  htb_class.burst = burst_for(htb_class.rate, link.mtu, kernel.hz);
+  htb_class.cburst = burst_for(htb_class.ceil, link.mtu, kernel.hz);
+  if (leaf) htb_class.leaf = leaf_for(htb_class.id, htb_class.ceil, config, link, kernel);
 }
 
-HtbTree plan_tree(const Config& config, Direction direction, const std::string& device, uint32_t mtu,
-                  const KernelCapabilities& kernel, std::vector<std::string>& notes) {
+HtbTree plan_tree(const Config& config, Direction direction, const std::string& device,
+                  const ManagedInterface& link, const KernelCapabilities& kernel, std::vector<std::string>& notes) {
   const DirectionSettings& global = settings_of(config, direction);
   const bool upload = direction == Direction::upload;
   const Rate parent = global.limit.value_or(kUnlimitedRate);
@@ -146,10 +146,10 @@ HtbTree plan_tree(const Config& config, Direction direction, const std::string& 
   fit_minimums(children, parent, direction, notes);
 
   HtbClass root = make_class(Handle{kHtbMajor, kRootClassMinor}, tree.qdisc, "global", parent, parent, 0);
-  finish_class(root, false, config, mtu, kernel);
+  finish_class(root, false, config, link, kernel);
   tree.classes.push_back(root);
   for (HtbClass& child : children) {
-    finish_class(child, true, config, mtu, kernel);
+    finish_class(child, true, config, link, kernel);
     tree.classes.push_back(std::move(child));
   }
   return tree;
@@ -174,6 +174,42 @@ void plan_interface_limits(const Config& config, const ManagedInterface& link, c
   }
 }
 
+std::vector<LeafQueue*> bfifo_leaves(Plan& plan) {
+  std::vector<LeafQueue*> leaves;
+  for (std::optional<HtbTree>* tree : {&plan.egress, &plan.ingress}) {
+    if (!*tree) continue;
+    for (HtbClass& c : (*tree)->classes) {
+      if (c.leaf && c.leaf->kind == LeafQueueKind::bfifo) leaves.push_back(&*c.leaf);
+    }
+  }
+  return leaves;
+}
+
+// A byte fifo must hold two of the largest packets the stack hands it (GSO
+// and GRO aggregates, 64 KiB by default), or a local TCP sender loses whole
+// aggregates and stalls far below its rate. Rather than growing every fifo
+// past its latency budget, cap the interface's GSO/GRO size to half the
+// smallest fifo (never below 2 frames: TCP always sends at least 2 segments),
+// the way SQM turns off offloads for slow links. Fifos grow only where even
+// that does not fit.
+void fit_gso_to_fifos(const Config& config, const ManagedInterface& link, Plan& plan) {
+  std::vector<LeafQueue*> leaves = bfifo_leaves(plan);
+  if (leaves.empty()) return;
+  uint32_t smallest = UINT32_MAX;
+  for (const LeafQueue* leaf : leaves) smallest = std::min(smallest, leaf->limit_bytes);
+  const uint32_t cap = std::clamp(smallest / 2, 2 * frame_bytes(link.mtu), link.gso_max_size);
+  for (LeafQueue* leaf : leaves) leaf->limit_bytes = std::max(leaf->limit_bytes, 2 * cap);
+  if (cap < link.gso_max_size) plan.gso_max_size = cap;
+  plan.notes.push_back(fmt::format(
+      "the kernel has no fq_codel: leaf queues are byte fifos holding {} at each class's ceil{}", 
+      format_duration(config.latency),
+      cap < link.gso_max_size
+          ? fmt::format("; {}'s GSO/GRO size is lowered from {} to {} bytes while shaping so two packets fit "
+                        "the smallest one",
+                        link.name, link.gso_max_size, cap)
+          : ""));
+}
+
 }  // namespace
 
 std::string ifb_name_for(const std::string& interface) {
@@ -186,11 +222,11 @@ Plan make_plan(const Config& config, const ManagedInterface& link, const KernelC
   plan.mtu = link.mtu;
   const bool has_rules = !config.processes.empty();
   if (config.upload.limit || has_rules) {
-    plan.egress = plan_tree(config, Direction::upload, link.name, link.mtu, kernel, plan.notes);
+    plan.egress = plan_tree(config, Direction::upload, link.name, link, kernel, plan.notes);
   }
   if (config.download.limit || has_rules) {
     plan.ifb = ifb_name_for(link.name);
-    plan.ingress = plan_tree(config, Direction::download, plan.ifb, link.mtu, kernel, plan.notes);
+    plan.ingress = plan_tree(config, Direction::download, plan.ifb, link, kernel, plan.notes);
   }
   if (has_rules) {
     for (size_t i = 0; i < config.processes.size(); ++i) {
@@ -203,11 +239,7 @@ Plan make_plan(const Config& config, const ManagedInterface& link, const KernelC
   if (!plan.egress && !plan.ingress && plan.tbfs.empty()) {
     plan.notes.push_back("no limits or rules configured: nothing is changed in the kernel");
   }
-  if (!kernel.has_fq_codel && (plan.egress || plan.ingress)) {
-    plan.notes.push_back(fmt::format("the kernel has no fq_codel: leaf queues are byte fifos holding at most {} "
-                                     "at each class's ceil",
-                                     format_duration(config.latency)));
-  }
+  if (!kernel.has_fq_codel) fit_gso_to_fifos(config, link, plan);
   return plan;
 }
 

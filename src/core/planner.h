@@ -19,6 +19,9 @@ struct KernelCapabilities {
 struct ManagedInterface {
   std::string name;
   uint32_t mtu = 1500;
+  // Largest packet the stack hands the qdisc at once (GSO/TSO/GRO aggregate):
+  // a queue that cannot hold one drops every large TCP send.
+  uint32_t gso_max_size = 65536;
 };
 
 // Rate used as "unlimited" for a direction without a global limit, as

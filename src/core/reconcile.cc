@@ -130,6 +130,22 @@ bool contains(const std::vector<std::string>& names, const std::string& name) {
   return std::find(names.begin(), names.end(), name) != names.end();
 }
 
+bool lowered_gso(const ObservedDevice& device) {
+  return device.exists && (device.gso_max_size < kDefaultGsoMaxSize || device.gro_max_size < kDefaultGsoMaxSize);
+}
+
+// Restores the default only where nettoll shaped before: a size the user
+// lowered on an interface nettoll never managed is theirs.
+void reconcile_gso(const Plan& desired, const ObservedDevice& device, bool shaped_before, Changes& changes) {
+  if (desired.gso_max_size) {
+    if (device.gso_max_size != desired.gso_max_size || device.gro_max_size != desired.gso_max_size) {
+      changes.push_back(SetGsoLimit{desired.interface, desired.gso_max_size});
+    }
+  } else if (shaped_before && lowered_gso(device)) {
+    changes.push_back(SetGsoLimit{desired.interface, kDefaultGsoMaxSize});
+  }
+}
+
 // Removals for shaped interfaces and TBF devices the plan no longer wants.
 void remove_unwanted(const ManagedDevices& wanted, const ObservedKernel& observed, const ManagedDevices& previous,
                      bool keep_ingress_of_wanted, Changes& changes) {
@@ -143,9 +159,10 @@ void remove_unwanted(const ManagedDevices& wanted, const ObservedKernel& observe
     if (observed.device(ifb).exists && !(still_shaped && keep_ingress_of_wanted)) changes.push_back(DeleteIfb{ifb});
   }
   for (const std::string& interface : previous.shaped_interfaces) {
-    if (!contains(wanted.shaped_interfaces, interface) && is_our_htb(root_qdisc(observed.device(interface)))) {
-      changes.push_back(DeleteRootQdisc{interface});
-    }
+    if (contains(wanted.shaped_interfaces, interface)) continue;
+    const ObservedDevice& device = observed.device(interface);
+    if (is_our_htb(root_qdisc(device))) changes.push_back(DeleteRootQdisc{interface});
+    if (lowered_gso(device)) changes.push_back(SetGsoLimit{interface, kDefaultGsoMaxSize});
   }
   for (const std::string& name : previous.tbf_devices) {
     if (!contains(wanted.tbf_devices, name) && is_our_tbf(root_qdisc(observed.device(name)))) {
@@ -185,6 +202,11 @@ Result<std::vector<KernelChange>> reconcile(const Plan& desired, const ObservedK
   for (const std::string& name : wanted.tbf_devices) append_unique(all_previous.tbf_devices, name);
   remove_unwanted(wanted, observed, all_previous, desired.ingress.has_value(), changes);
 
+  // Smaller aggregates before the small fifos that need them.
+  if (desired.egress || desired.ingress) {
+    reconcile_gso(desired, observed.device(desired.interface),
+                  contains(previous.shaped_interfaces, desired.interface), changes);
+  }
   if (desired.egress) {
     if (auto ok = reconcile_tree(*desired.egress, observed.device(desired.egress->device), changes); !ok) {
       return Error{ok.error()};

@@ -44,7 +44,8 @@ std::string extack_of(const nlmsghdr* reply, unsigned int header_size) {
 
 }  // namespace
 
-NetlinkMessage::NetlinkMessage(uint16_t type, uint16_t flags) : header_(mnl_nlmsg_put_header(buffer_.data())) {
+NetlinkMessage::NetlinkMessage(uint16_t type, uint16_t flags)
+    : header_(mnl_nlmsg_put_header(buffer_.data())) {
   header_->nlmsg_type = type;
   header_->nlmsg_flags = NLM_F_REQUEST | flags;
 }
@@ -108,7 +109,8 @@ Result<void> NetlinkSocket::request(nlmsghdr* message, const std::string& what) 
   return success();
 }
 
-Result<void> NetlinkSocket::dump(nlmsghdr* message, const std::string& what, const MessageCallback& on_message) {
+Result<void> NetlinkSocket::dump(nlmsghdr* message, const std::string& what,
+                                 const MessageCallback& on_message) {
   message->nlmsg_flags |= NLM_F_DUMP;
   NetlinkStatus status = transact(message, &on_message);
   if (!status.ok()) return Error{describe_failure(what, status)};
@@ -121,7 +123,9 @@ NetlinkStatus NetlinkSocket::transact(nlmsghdr* message, const MessageCallback* 
   message->nlmsg_seq = seq;
   // A dump ends with NLMSG_DONE; anything else is confirmed by an ack.
   if ((message->nlmsg_flags & NLM_F_DUMP) != NLM_F_DUMP) message->nlmsg_flags |= NLM_F_ACK;
-  if (mnl_socket_sendto(socket_, message, message->nlmsg_len) < 0) return NetlinkStatus{-errno, "send failed", ""};
+  if (mnl_socket_sendto(socket_, message, message->nlmsg_len) < 0) {
+    return NetlinkStatus{-errno, "send failed", ""};
+  }
   return read_replies(seq, on_message);
 }
 
@@ -134,8 +138,8 @@ NetlinkStatus NetlinkSocket::read_replies(uint32_t seq, const MessageCallback* o
       return NetlinkStatus{-errno, "receive failed", ""};
     }
     int remaining = static_cast<int>(length);
-    for (auto* reply = reinterpret_cast<const nlmsghdr*>(receive_buffer_.get()); mnl_nlmsg_ok(reply, remaining);
-         reply = mnl_nlmsg_next(reply, &remaining)) {
+    for (auto* reply = reinterpret_cast<const nlmsghdr*>(receive_buffer_.get());
+         mnl_nlmsg_ok(reply, remaining); reply = mnl_nlmsg_next(reply, &remaining)) {
       // Replies to an earlier request that stopped reading early are skipped.
       if (!mnl_nlmsg_seq_ok(reply, seq) || !mnl_nlmsg_portid_ok(reply, port_id_)) continue;
       if (reply->nlmsg_type == NLMSG_ERROR) {

@@ -73,6 +73,10 @@ class FakeKernel {
     d.has_ingress_redirect = false;
     if (c.delete_clsact) d.has_clsact = false;
   }
+  void apply_one(const SetGsoLimit& c) {
+    device(c.device).gso_max_size = c.size;
+    device(c.device).gro_max_size = c.size;
+  }
   void apply_one(const ReplaceRootTbf& c) {
     ObservedDevice& d = device(c.device);
     std::erase_if(d.qdiscs, [](const ObservedQdisc& q) { return q.root; });

@@ -203,20 +203,41 @@ TEST(Planner, MinimumAboveOwnLimitIsCapped) {
 
 TEST(Planner, BfifoHoldsAtMostLatencyAtCeil) {
   Config config;
-  config.upload.limit = mbit(20);
+  config.upload.limit = mbit(100);
   config.latency = std::chrono::milliseconds(20);
   const Plan plan = make_plan(config, kEth0, kNoFqCodel);
   const LeafQueue& leaf = *find_class(*plan.egress, "default").leaf;
   EXPECT_EQ(leaf.kind, LeafQueueKind::bfifo);
-  EXPECT_EQ(leaf.limit_bytes, 50'000u);  // 20 mbit/s = 2.5 MB/s × 20 ms
+  EXPECT_EQ(leaf.limit_bytes, 250'000u);  // 100 mbit/s = 12.5 MB/s × 20 ms
   EXPECT_EQ(format_handle(leaf.handle), "8002:0");
 }
 
-TEST(Planner, BfifoNeverSmallerThanTwoFrames) {
+TEST(Planner, GsoIsCappedSoTwoAggregatesFitTheSmallestFifo) {
   Config config;
-  config.upload.limit = kbit(100);
+  config.upload.limit = mbit(20);  // 20 ms at 20 mbit/s = 50000 bytes
   const Plan plan = make_plan(config, kEth0, kNoFqCodel);
-  EXPECT_EQ(find_class(*plan.egress, "default").leaf->limit_bytes, 2u * 1514u);
+  EXPECT_EQ(plan.gso_max_size, 25'000u);
+  EXPECT_EQ(find_class(*plan.egress, "default").leaf->limit_bytes, 50'000u);
+  bool noted = false;
+  for (const std::string& note : plan.notes) noted |= note.find("lowered from 65536 to 25000") != std::string::npos;
+  EXPECT_TRUE(noted);
+}
+
+TEST(Planner, SlowFifosGrowToTwoMinimalAggregates) {
+  Config config;
+  config.upload.limit = kbit(500);  // 20 ms = 1250 bytes: less than a frame
+  const Plan plan = make_plan(config, kEth0, kNoFqCodel);
+  EXPECT_EQ(plan.gso_max_size, 2u * 1514u);
+  EXPECT_EQ(find_class(*plan.egress, "default").leaf->limit_bytes, 4u * 1514u);
+}
+
+TEST(Planner, FastLinksKeepTheirGsoSize) {
+  Config config;
+  config.upload.limit = mbit(1000);
+  config.processes = {rule("a")};
+  const Plan plan = make_plan(config, kEth0, kNoFqCodel);
+  EXPECT_EQ(plan.gso_max_size, 0u);
+  EXPECT_EQ(find_class(*plan.egress, "a").leaf->limit_bytes, 2'500'000u);
 }
 
 TEST(Planner, FqCodelWhereTheKernelHasIt) {

@@ -15,10 +15,10 @@ Rate mbit(uint64_t n) { return Rate::bits_per_second(n * 1'000'000); }
 Config shaping_config() {
   Config config;
   config.download.limit = mbit(50);
-  config.upload.limit = mbit(10);
+  config.upload.limit = mbit(100);
   ProcessRule browser;
   browser.name = "browser";
-  browser.upload.limit = mbit(2);
+  browser.upload.limit = mbit(40);
   config.processes.push_back(browser);
   return config;
 }
@@ -65,12 +65,14 @@ TEST(Reconcile, RateChangeIsOneChangeClass) {
   kernel.add_device("eth0");
   Config config = shaping_config();
   kernel.apply(reconcile_ok(plan_for(config), kernel));
-  config.processes[0].upload.limit = mbit(3);
+  config.processes[0].upload.limit = mbit(60);
   const auto changes = reconcile_ok(plan_for(config), kernel);
-  // The class's ceil and the bfifo sized from it change; nothing is rebuilt.
+  // The class's ceil and the bfifo sized from it change (and the GSO size
+  // that follows the smallest fifo); nothing is rebuilt.
   EXPECT_EQ(count<ChangeClass>(changes), 1u);
   EXPECT_EQ(count<ReplaceLeaf>(changes), 1u);
-  EXPECT_EQ(changes.size(), 2u);
+  EXPECT_EQ(count<SetGsoLimit>(changes), 1u);
+  EXPECT_EQ(changes.size(), 3u);
   EXPECT_EQ(count<ReplaceRootHtb>(changes), 0u);
 }
 
@@ -165,6 +167,37 @@ TEST(Reconcile, TbfIsAddedOnceAndChangedInPlace) {
   ASSERT_EQ(changes.size(), 1u);
   EXPECT_TRUE(std::holds_alternative<ReplaceRootTbf>(changes[0]));
   EXPECT_NE(describe(changes[0]).find("rate 2mbit"), std::string::npos);
+}
+
+TEST(Reconcile, GsoIsLoweredWhileShapingAndRestoredAfter) {
+  FakeKernel kernel;
+  kernel.add_device("eth0");
+  Config config;
+  config.upload.limit = mbit(10);
+  const Plan plan = plan_for(config);
+  ASSERT_GT(plan.gso_max_size, 0u);
+  ASSERT_LT(plan.gso_max_size, kDefaultGsoMaxSize);
+  const auto changes = reconcile_ok(plan, kernel);
+  ASSERT_EQ(count<SetGsoLimit>(changes), 1u);
+  // Aggregates shrink before the small fifos are put in place.
+  EXPECT_TRUE(std::holds_alternative<SetGsoLimit>(changes.front()));
+  kernel.apply(changes);
+  EXPECT_EQ(kernel.state.devices["eth0"].gso_max_size, plan.gso_max_size);
+  EXPECT_TRUE(reconcile_ok(plan, kernel).empty());
+  kernel.apply(teardown(kernel.state, managed_devices_of(plan)));
+  EXPECT_EQ(kernel.state.devices["eth0"].gso_max_size, kDefaultGsoMaxSize);
+  EXPECT_EQ(kernel.state.devices["eth0"].gro_max_size, kDefaultGsoMaxSize);
+}
+
+TEST(Reconcile, UsersOwnGsoSizeIsLeftAloneWithFqCodel) {
+  FakeKernel kernel;
+  kernel.add_device("eth0");
+  kernel.state.devices["eth0"].gso_max_size = 16384;
+  Config config;
+  config.upload.limit = mbit(10);
+  const Plan plan = make_plan(config, ManagedInterface{"eth0", 1500}, KernelCapabilities{true, 250});
+  EXPECT_EQ(plan.gso_max_size, 0u);
+  EXPECT_EQ(count<SetGsoLimit>(reconcile_ok(plan, kernel)), 0u);
 }
 
 TEST(Reconcile, DescribeNamesObjectAndDevice) {

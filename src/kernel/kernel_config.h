@@ -1,0 +1,29 @@
+// The running kernel's build configuration, as far as nettoll needs it: HZ
+// (the timer tick that bounds how often TBF can refill its bucket).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace nettoll {
+
+inline constexpr int kGuessedHz = 250;
+
+struct KernelHz {
+  int hz = kGuessedHz;
+  bool guessed = true;  // no readable config: hz is the common distribution default
+  std::string source;   // "/proc/config.gz", "/boot/config-6.1.0-18-amd64" or "" when guessed
+};
+
+// Reads CONFIG_HZ from /proc/config.gz, else /boot/config-$(uname -r); when
+// neither is readable, 250 with `guessed` set. Never fails.
+KernelHz detect_kernel_hz();
+
+// detect_kernel_hz().hz, read once per process.
+int kernel_hz();
+
+// CONFIG_HZ from the text of a kernel config, or nullopt when absent/invalid.
+std::optional<int> parse_config_hz(std::string_view config_text);
+
+}  // namespace nettoll

@@ -1,0 +1,49 @@
+#include "kernel/link_gso.h"
+
+#include <libmnl/libmnl.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <sys/socket.h>
+
+namespace nettoll {
+namespace {
+
+int read_sizes(const nlattr* attribute, void* data) {
+  auto* limits = static_cast<GsoLimits*>(data);
+  const int type = mnl_attr_get_type(attribute);
+  if (type == IFLA_GSO_MAX_SIZE && mnl_attr_validate(attribute, MNL_TYPE_U32) >= 0) {
+    limits->gso_max_size = mnl_attr_get_u32(attribute);
+  } else if (type == IFLA_GRO_MAX_SIZE && mnl_attr_validate(attribute, MNL_TYPE_U32) >= 0) {
+    limits->gro_max_size = mnl_attr_get_u32(attribute);
+  }
+  return MNL_CB_OK;
+}
+
+}  // namespace
+
+Result<GsoLimits> read_gso_limits(NetlinkSocket& socket, int ifindex, const std::string& device) {
+  NetlinkMessage message(RTM_GETLINK, 0);
+  auto* info = message.put_extra_header<ifinfomsg>();
+  info->ifi_family = AF_UNSPEC;
+  info->ifi_index = ifindex;
+  GsoLimits limits;
+  NetlinkSocket::MessageCallback on_link = [&](const nlmsghdr* reply) -> Result<void> {
+    mnl_attr_parse(reply, sizeof(ifinfomsg), read_sizes, &limits);
+    return success();
+  };
+  const NetlinkStatus status = socket.transact(message.header(), &on_link);
+  if (!status.ok()) return Error{describe_failure("read the gso size of " + device, status)};
+  return limits;
+}
+
+Result<void> set_gso_limits(NetlinkSocket& socket, int ifindex, const std::string& device, uint32_t size) {
+  NetlinkMessage message(RTM_NEWLINK, 0);
+  auto* info = message.put_extra_header<ifinfomsg>();
+  info->ifi_family = AF_UNSPEC;
+  info->ifi_index = ifindex;
+  mnl_attr_put_u32(message.header(), IFLA_GSO_MAX_SIZE, size);
+  mnl_attr_put_u32(message.header(), IFLA_GRO_MAX_SIZE, size);
+  return socket.request(message.header(), "set the gso/gro size of " + device + " to " + std::to_string(size));
+}
+
+}  // namespace nettoll

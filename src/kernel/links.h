@@ -1,0 +1,48 @@
+// Network interfaces through rtnetlink: look up, list, create IFB devices,
+// delete, bring up.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "kernel/netlink_socket.h"
+
+namespace nettoll {
+
+struct LinkInfo {
+  int ifindex = 0;
+  std::string name;
+  uint32_t mtu = 0;
+  bool up = false;   // administratively up (IFF_UP)
+  std::string kind;  // IFLA_INFO_KIND: "veth", "ifb", ...; "" for physical devices and lo
+};
+
+// The interface called `name`. Fails with "no interface named NAME" when
+// there is none in the socket's namespace.
+Result<LinkInfo> find_link(NetlinkSocket& socket, const std::string& name);
+
+// The interface with index `ifindex`. Fails with "no interface with index N".
+Result<LinkInfo> find_link(NetlinkSocket& socket, int ifindex);
+
+// Every interface in the socket's namespace, in ifindex order.
+Result<std::vector<LinkInfo>> list_links(NetlinkSocket& socket);
+
+// Creates an IFB device `name` (down). Fails when the name is taken or longer
+// than IFNAMSIZ-1, or the kernel lacks ifb.
+Result<void> create_ifb(NetlinkSocket& socket, const std::string& name);
+
+// Deletes the interface `name` / with index `ifindex`. Fails when it does not
+// exist or cannot be deleted (physical devices).
+Result<void> delete_link(NetlinkSocket& socket, const std::string& name);
+Result<void> delete_link(NetlinkSocket& socket, int ifindex);
+
+// Sets IFF_UP on the interface. Fails when it does not exist.
+Result<void> set_link_up(NetlinkSocket& socket, int ifindex);
+
+// The interface's name for error messages, or "interface #N" when it cannot
+// be found. Never fails.
+std::string link_label(NetlinkSocket& socket, int ifindex);
+
+}  // namespace nettoll
