@@ -17,7 +17,4 @@ struct ProbedCapabilities {
 
 ProbedCapabilities probe_kernel_capabilities();
 
-// The value of CONFIG_<name> in a kernel config text ("y", "m", "250"), or "".
-std::string kernel_config_value(const std::string& config_text, const std::string& name);
-
 }  // namespace nettoll

@@ -34,13 +34,6 @@ std::optional<std::string> read_text_file(const std::string& path) {
   return text.str();
 }
 
-std::optional<KernelHz> hz_from(const std::string& path, const std::optional<std::string>& text) {
-  if (!text) return std::nullopt;
-  auto hz = parse_config_hz(*text);
-  if (!hz) return std::nullopt;
-  return KernelHz{*hz, false, path};
-}
-
 }  // namespace
 
 std::optional<int> parse_config_hz(std::string_view config_text) {
@@ -61,15 +54,35 @@ std::optional<int> parse_config_hz(std::string_view config_text) {
   return std::nullopt;
 }
 
-KernelHz detect_kernel_hz() {
+std::optional<KernelConfigText> read_kernel_config() {
   const std::string proc_config = "/proc/config.gz";
-  if (auto found = hz_from(proc_config, read_gzip_file(proc_config))) return *found;
+  if (auto text = read_gzip_file(proc_config)) return KernelConfigText{std::move(*text), proc_config};
   utsname names{};
-  if (uname(&names) == 0) {
-    const std::string boot_config = std::string("/boot/config-") + names.release;
-    if (auto found = hz_from(boot_config, read_text_file(boot_config))) return *found;
+  if (uname(&names) != 0) return std::nullopt;
+  const std::string boot_config = std::string("/boot/config-") + names.release;
+  if (auto text = read_text_file(boot_config)) return KernelConfigText{std::move(*text), boot_config};
+  return std::nullopt;
+}
+
+std::string kernel_config_value(std::string_view config_text, std::string_view name) {
+  const std::string key = "CONFIG_" + std::string(name) + "=";
+  size_t line_start = 0;
+  while (line_start < config_text.size()) {
+    size_t line_end = config_text.find('\n', line_start);
+    if (line_end == std::string_view::npos) line_end = config_text.size();
+    const std::string_view line = config_text.substr(line_start, line_end - line_start);
+    if (line.starts_with(key)) return std::string(line.substr(key.size()));
+    line_start = line_end + 1;
   }
-  return KernelHz{};
+  return "";
+}
+
+KernelHz detect_kernel_hz() {
+  const auto config = read_kernel_config();
+  if (!config) return KernelHz{};
+  auto hz = parse_config_hz(config->text);
+  if (!hz) return KernelHz{};
+  return KernelHz{*hz, false, config->source};
 }
 
 int kernel_hz() {

@@ -23,6 +23,17 @@ KernelHz detect_kernel_hz();
 // detect_kernel_hz().hz, read once per process.
 int kernel_hz();
 
+// The running kernel's build config: /proc/config.gz, else
+// /boot/config-$(uname -r); nullopt when neither is readable.
+struct KernelConfigText {
+  std::string text;
+  std::string source;  // the file it was read from
+};
+std::optional<KernelConfigText> read_kernel_config();
+
+// The value of CONFIG_<name> ("y", "m", "250") in a config text, or "".
+std::string kernel_config_value(std::string_view config_text, std::string_view name);
+
 // CONFIG_HZ from the text of a kernel config, or nullopt when absent/invalid.
 std::optional<int> parse_config_hz(std::string_view config_text);
 
