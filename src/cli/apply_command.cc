@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
+#include <map>
 #include <memory>
 
 #include "cli/commands.h"
@@ -25,8 +26,12 @@ struct ApplyOptions {
   std::string netns;
 };
 
+// An interface's GSO size as first seen, before nettoll lowered it: plans for
+// later reloads must start from it, not from nettoll's own lowered value.
+using NaturalGsoSizes = std::map<std::string, uint32_t>;
+
 // Loads and plans the config for `interface`; logs the config's problems.
-Result<Plan> plan_from_file(const ApplyOptions& options, NetlinkSocket& socket) {
+Result<Plan> plan_from_file(const ApplyOptions& options, NetlinkSocket& socket, NaturalGsoSizes& natural_gso) {
   const LoadedConfig loaded = load_config_file(options.config_path);
   for (const Diagnostic& diagnostic : loaded.diagnostics) spdlog::warn("{}", format_diagnostic(diagnostic));
   if (!loaded.ok()) return Error{options.config_path + " has errors; see above"};
@@ -37,19 +42,23 @@ Result<Plan> plan_from_file(const ApplyOptions& options, NetlinkSocket& socket) 
   }
   auto link = find_link(socket, name);
   if (!link) return Error{link.error()};
-  auto gso = read_gso_limits(socket, link->ifindex, name);
-  if (!gso) return Error{gso.error()};
+  if (!natural_gso.contains(name)) {
+    auto gso = read_gso_limits(socket, link->ifindex, name);
+    if (!gso) return Error{gso.error()};
+    natural_gso[name] = gso->gso_max_size;
+  }
   const ProbedCapabilities kernel = probe_kernel_capabilities();
-  return make_plan(*loaded.config, ManagedInterface{name, link->mtu, gso->gso_max_size}, kernel.capabilities);
+  return make_plan(*loaded.config, ManagedInterface{name, link->mtu, natural_gso[name]}, kernel.capabilities);
 }
 
-int wait_for_signals(const ApplyOptions& options, Shaper& shaper, NetlinkSocket& socket, sigset_t signals) {
+int wait_for_signals(const ApplyOptions& options, Shaper& shaper, NetlinkSocket& socket, NaturalGsoSizes& natural_gso,
+                     sigset_t signals) {
   for (;;) {
     int signal_number = 0;
     if (sigwait(&signals, &signal_number) != 0) continue;
     if (signal_number != SIGHUP) break;
     spdlog::info("SIGHUP: reloading {}", options.config_path);
-    auto plan = plan_from_file(options, socket);
+    auto plan = plan_from_file(options, socket, natural_gso);
     if (!plan) {
       spdlog::error("reload rejected, shaping unchanged: {}", plan.error());
       continue;
@@ -88,7 +97,8 @@ int run_apply(const ApplyOptions& options) {
     spdlog::error("{}", shaper ? socket.error() : shaper.error());
     return kExitRuntimeFailure;
   }
-  auto plan = plan_from_file(options, *socket);
+  NaturalGsoSizes natural_gso;
+  auto plan = plan_from_file(options, *socket, natural_gso);
   if (!plan) {
     spdlog::error("{}", plan.error());
     return plan.error().find("has errors") != std::string::npos ? kExitBadInput : kExitRuntimeFailure;
@@ -100,7 +110,7 @@ int run_apply(const ApplyOptions& options) {
   }
   spdlog::info("shaping {}: {} change(s); SIGHUP reloads, SIGTERM or Ctrl-C stops and cleans up", plan->interface,
                *changed);
-  return wait_for_signals(options, *shaper, *socket, signals);
+  return wait_for_signals(options, *shaper, *socket, natural_gso, signals);
 }
 
 }  // namespace

@@ -223,12 +223,23 @@ TEST(Planner, GsoIsCappedSoTwoAggregatesFitTheSmallestFifo) {
   EXPECT_TRUE(noted);
 }
 
-TEST(Planner, SlowFifosGrowToTwoMinimalAggregates) {
+TEST(Planner, SlowFifosKeepRoomForTenFrames) {
   Config config;
   config.upload.limit = kbit(500);  // 20 ms = 1250 bytes: less than a frame
   const Plan plan = make_plan(config, kEth0, kNoFqCodel);
-  EXPECT_EQ(plan.gso_max_size, 2u * 1514u);
-  EXPECT_EQ(find_class(*plan.egress, "default").leaf->limit_bytes, 4u * 1514u);
+  EXPECT_EQ(find_class(*plan.egress, "default").leaf->limit_bytes, 10u * 1514u);
+  EXPECT_EQ(plan.gso_max_size, 5u * 1514u);
+}
+
+TEST(Planner, GsoNeverBelowTwoFrames) {
+  Config config;
+  config.upload.limit = kbit(500);
+  config.latency = std::chrono::milliseconds(1);
+  ManagedInterface jumbo{"eth0", 9000};
+  const Plan plan = make_plan(config, jumbo, kNoFqCodel);
+  EXPECT_EQ(plan.gso_max_size, 5u * 9014u);
+  const Plan tiny = make_plan(config, ManagedInterface{"eth0", 1500, 4000}, kNoFqCodel);
+  EXPECT_EQ(tiny.gso_max_size, 0u);  // already below the cap: left as it is
 }
 
 TEST(Planner, FastLinksKeepTheirGsoSize) {
