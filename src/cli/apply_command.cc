@@ -10,11 +10,8 @@
 #include "cli/commands.h"
 #include "core/config_loader.h"
 #include "core/plan_format.h"
-#include "core/planner.h"
+#include "daemon/interface_plan.h"
 #include "daemon/shaper.h"
-#include "kernel/kernel_capabilities.h"
-#include "kernel/link_gso.h"
-#include "kernel/links.h"
 #include "kernel/netns.h"
 
 namespace nettoll::cli {
@@ -26,9 +23,6 @@ struct ApplyOptions {
   std::string netns;
 };
 
-// An interface's GSO size as first seen, before nettoll lowered it: plans for
-// later reloads must start from it, not from nettoll's own lowered value.
-using NaturalGsoSizes = std::map<std::string, uint32_t>;
 
 // Loads and plans the config for `interface`; logs the config's problems.
 Result<Plan> plan_from_file(const ApplyOptions& options, NetlinkSocket& socket, NaturalGsoSizes& natural_gso) {
@@ -40,15 +34,7 @@ Result<Plan> plan_from_file(const ApplyOptions& options, NetlinkSocket& socket, 
     return Error{"apply needs an interface: pass --interface IF or name one in the config (the daemon follows "
                  "'auto')"};
   }
-  auto link = find_link(socket, name);
-  if (!link) return Error{link.error()};
-  if (!natural_gso.contains(name)) {
-    auto gso = read_gso_limits(socket, link->ifindex, name);
-    if (!gso) return Error{gso.error()};
-    natural_gso[name] = gso->gso_max_size;
-  }
-  const ProbedCapabilities kernel = probe_kernel_capabilities();
-  return make_plan(*loaded.config, ManagedInterface{name, link->mtu, natural_gso[name]}, kernel.capabilities);
+  return plan_for_interface(socket, *loaded.config, name, natural_gso);
 }
 
 int wait_for_signals(const ApplyOptions& options, Shaper& shaper, NetlinkSocket& socket, NaturalGsoSizes& natural_gso,

@@ -5,11 +5,13 @@
 #include <CLI/CLI.hpp>
 #include <functional>
 
+#include "core/exit_codes.h"
+
 namespace nettoll::cli {
 
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitBadInput = 1;
-inline constexpr int kExitRuntimeFailure = 2;
+using nettoll::kExitBadInput;
+using nettoll::kExitOk;
+using nettoll::kExitRuntimeFailure;
 
 inline constexpr const char* kDefaultConfigPath = "/etc/nettoll/nettoll.yaml";
 
@@ -21,5 +23,7 @@ CommandRunner add_check_command(CLI::App& app);
 CommandRunner add_plan_command(CLI::App& app);
 CommandRunner add_explain_command(CLI::App& app);
 CommandRunner add_apply_command(CLI::App& app);
+CommandRunner add_daemon_command(CLI::App& app);
+CommandRunner add_status_command(CLI::App& app);
 
 }  // namespace nettoll::cli

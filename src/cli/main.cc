@@ -1,13 +1,12 @@
 // nettoll's entry point: only dispatches to the subcommands.
-#include <spdlog/cfg/env.h>
-
 #include <CLI/CLI.hpp>
 #include <map>
 
 #include "cli/commands.h"
+#include "daemon/logging.h"
 
 int main(int argc, char** argv) {
-  spdlog::cfg::load_env_levels();  // SPDLOG_LEVEL=debug shows every kernel change
+  nettoll::set_up_logging();
   CLI::App app{"nettoll: a bandwidth manager for thin and metered links"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "nettoll 0.1.0");

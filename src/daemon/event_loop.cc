@@ -1,0 +1,96 @@
+#include "daemon/event_loop.h"
+
+#include <signal.h>
+#include <systemd/sd-event.h>
+
+#include <cstring>
+
+namespace nettoll {
+
+struct EventLoop::Source {
+  std::string name;
+  Callback callback;
+  sd_event_source* source = nullptr;
+  ~Source() { sd_event_source_unref(source); }
+};
+
+namespace {
+
+int dispatch_signal(sd_event_source*, const signalfd_siginfo*, void* data) {
+  static_cast<std::function<void()>*>(data)->operator()();
+  return 0;
+}
+
+int dispatch_io(sd_event_source*, int, uint32_t, void* data) {
+  static_cast<std::function<void()>*>(data)->operator()();
+  return 0;
+}
+
+int dispatch_time(sd_event_source*, uint64_t, void* data) {
+  static_cast<std::function<void()>*>(data)->operator()();
+  return 0;
+}
+
+Error failure(const std::string& what, int error) { return Error{"cannot " + what + ": " + std::strerror(-error)}; }
+
+}  // namespace
+
+Result<std::unique_ptr<EventLoop>> EventLoop::create(bool watchdog) {
+  sd_event* event = nullptr;
+  if (int r = sd_event_new(&event); r < 0) return failure("create the event loop", r);
+  std::unique_ptr<EventLoop> loop(new EventLoop(event));
+  if (watchdog) sd_event_set_watchdog(event, 1);
+  return loop;
+}
+
+EventLoop::~EventLoop() {
+  sources_.clear();
+  sd_event_unref(event_);
+}
+
+Result<void> EventLoop::on_signal(int signal_number, Callback callback) {
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, signal_number);
+  sigprocmask(SIG_BLOCK, &mask, nullptr);
+  auto source = std::make_unique<Source>();
+  source->callback = std::move(callback);
+  if (int r = sd_event_add_signal(event_, &source->source, signal_number, dispatch_signal, &source->callback); r < 0) {
+    return failure(std::string("watch signal ") + strsignal(signal_number), r);
+  }
+  sources_.push_back(std::move(source));
+  return success();
+}
+
+Result<void> EventLoop::on_readable(int fd, Callback callback) {
+  auto source = std::make_unique<Source>();
+  source->callback = std::move(callback);
+  if (int r = sd_event_add_io(event_, &source->source, fd, EPOLLIN, dispatch_io, &source->callback); r < 0) {
+    return failure("watch file descriptor " + std::to_string(fd), r);
+  }
+  sources_.push_back(std::move(source));
+  return success();
+}
+
+Result<void> EventLoop::after(const std::string& name, std::chrono::milliseconds delay, Callback callback) {
+  std::erase_if(sources_, [&](const std::unique_ptr<Source>& s) { return s->name == name; });
+  auto source = std::make_unique<Source>();
+  source->name = name;
+  source->callback = std::move(callback);
+  uint64_t now = 0;
+  sd_event_now(event_, CLOCK_MONOTONIC, &now);
+  const uint64_t when = now + static_cast<uint64_t>(delay.count()) * 1000;
+  if (int r = sd_event_add_time(event_, &source->source, CLOCK_MONOTONIC, when, 0, dispatch_time, &source->callback);
+      r < 0) {
+    return failure("start timer " + name, r);
+  }
+  sd_event_source_set_enabled(source->source, SD_EVENT_ONESHOT);
+  sources_.push_back(std::move(source));
+  return success();
+}
+
+int EventLoop::run() { return sd_event_loop(event_); }
+
+void EventLoop::exit(int code) { sd_event_exit(event_, code); }
+
+}  // namespace nettoll

@@ -1,0 +1,48 @@
+// EventLoop: the daemon's one loop (sd-event), with signals, file
+// descriptors and one-shot timers as callbacks. No threads, no polling.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+
+struct sd_event;
+struct sd_event_source;
+
+namespace nettoll {
+
+class EventLoop {
+ public:
+  using Callback = std::function<void()>;
+
+  // Creates the loop; with `watchdog` it pings systemd's watchdog when the
+  // service has WatchdogSec= set.
+  static Result<std::unique_ptr<EventLoop>> create(bool watchdog);
+  ~EventLoop();
+  EventLoop(const EventLoop&) = delete;
+  EventLoop& operator=(const EventLoop&) = delete;
+
+  // Calls `callback` when `signal_number` arrives (blocks it for the process).
+  Result<void> on_signal(int signal_number, Callback callback);
+  // Calls `callback` whenever `fd` is readable.
+  Result<void> on_readable(int fd, Callback callback);
+  // Calls `callback` once after `delay`; a later call for the same `name`
+  // replaces a pending one (used to debounce bursts of network events).
+  Result<void> after(const std::string& name, std::chrono::milliseconds delay, Callback callback);
+
+  // Runs until exit() is called; returns its code.
+  int run();
+  void exit(int code);
+
+ private:
+  explicit EventLoop(sd_event* event) : event_(event) {}
+  struct Source;
+  sd_event* event_ = nullptr;
+  std::vector<std::unique_ptr<Source>> sources_;
+};
+
+}  // namespace nettoll

@@ -1,0 +1,26 @@
+// Planning for a real interface: what the planner needs from the kernel (MTU,
+// GSO size, capabilities), read and passed to the pure planner.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "core/config.h"
+#include "core/plan.h"
+#include "core/result.h"
+#include "kernel/netlink_socket.h"
+
+namespace nettoll {
+
+// An interface's GSO size as first seen, before nettoll lowered it: later
+// plans must start from it, not from nettoll's own lowered value.
+using NaturalGsoSizes = std::map<std::string, uint32_t>;
+
+// The plan of `config` for `interface`. An empty name, or a config that
+// shapes nothing, gives an empty plan (which removes nettoll's objects).
+// Fails when the interface cannot be read.
+Result<Plan> plan_for_interface(NetlinkSocket& socket, const Config& config, const std::string& interface,
+                                NaturalGsoSizes& natural_gso);
+
+}  // namespace nettoll
