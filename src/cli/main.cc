@@ -21,6 +21,8 @@ int main(int argc, char** argv) {
   add(nettoll::cli::add_plan_command);
   add(nettoll::cli::add_explain_command);
   add(nettoll::cli::add_apply_command);
+  add(nettoll::cli::add_daemon_command);
+  add(nettoll::cli::add_status_command);
 
   try {
     app.parse(argc, argv);

@@ -43,6 +43,8 @@ Result<std::unique_ptr<EventLoop>> EventLoop::create(bool watchdog) {
   return loop;
 }
 
+EventLoop::EventLoop(sd_event* event) : event_(event) {}
+
 EventLoop::~EventLoop() {
   sources_.clear();
   sd_event_unref(event_);

@@ -39,7 +39,7 @@ class EventLoop {
   void exit(int code);
 
  private:
-  explicit EventLoop(sd_event* event) : event_(event) {}
+  explicit EventLoop(sd_event* event);
   struct Source;
   sd_event* event_ = nullptr;
   std::vector<std::unique_ptr<Source>> sources_;

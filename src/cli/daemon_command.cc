@@ -1,0 +1,28 @@
+// `nettoll daemon [-c FILE] [--netns NAME]`: the service, in the foreground.
+#include <spdlog/spdlog.h>
+
+#include <memory>
+
+#include "cli/commands.h"
+#include "daemon/daemon.h"
+
+namespace nettoll::cli {
+
+CommandRunner add_daemon_command(CLI::App& app) {
+  auto options = std::make_shared<DaemonOptions>();
+  options->config_path = kDefaultConfigPath;
+  CLI::App* command = app.add_subcommand("daemon", "Run the service in the foreground (systemd runs this)");
+  command->add_option("-c,--config", options->config_path, "config file")->capture_default_str();
+  command->add_option("--netns", options->netns, "manage the interfaces of network namespace NAME (as ip -n)");
+  command->add_option("--socket", options->status_socket, "control socket path")->capture_default_str();
+  return [options]() {
+    auto started = Daemon::start(*options);
+    if (auto* failure = std::get_if<Daemon::StartFailure>(&started)) {
+      spdlog::error("{}", failure->message);
+      return failure->exit_code;
+    }
+    return std::get<std::unique_ptr<Daemon>>(started)->run();
+  };
+}
+
+}  // namespace nettoll::cli

@@ -1,0 +1,160 @@
+#include "daemon/daemon.h"
+
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <systemd/sd-daemon.h>
+
+#include "core/config_loader.h"
+#include "core/exit_codes.h"
+#include "daemon/interface_plan.h"
+#include "daemon/status_report.h"
+#include "kernel/route_query.h"
+#include "kernel/netns.h"
+
+namespace nettoll {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Link, address and route notifications come in bursts (an interface going
+// up brings its addresses and routes): act once the burst is over.
+constexpr auto kSettleDelay = 100ms;
+
+}  // namespace
+
+Daemon::Daemon(DaemonOptions options, Config config) : options_(std::move(options)), config_(std::move(config)) {}
+
+Daemon::~Daemon() = default;
+
+std::variant<std::unique_ptr<Daemon>, Daemon::StartFailure> Daemon::start(const DaemonOptions& options) {
+  const LoadedConfig loaded = load_config_file(options.config_path);
+  for (const Diagnostic& diagnostic : loaded.diagnostics) spdlog::warn("{}", format_diagnostic(diagnostic));
+  if (!loaded.ok()) return StartFailure{kExitBadInput, options.config_path + " has errors; see above"};
+  std::unique_ptr<Daemon> daemon(new Daemon(options, *loaded.config));
+  if (auto opened = daemon->open_kernel_interfaces(); !opened) {
+    return StartFailure{kExitRuntimeFailure, opened.error()};
+  }
+  if (auto registered = daemon->register_events(); !registered) {
+    return StartFailure{kExitRuntimeFailure, registered.error()};
+  }
+  if (auto followed = daemon->follow_link("start"); !followed) {
+    return StartFailure{kExitRuntimeFailure, followed.error()};
+  }
+  sd_notify(0, "READY=1");
+  daemon->notify_status();
+  return daemon;
+}
+
+Result<void> Daemon::open_kernel_interfaces() {
+  // Process-event sources only work in the initial namespace: they are opened
+  // before entering --netns (per-process classification adds them here).
+  if (!options_.netns.empty()) {
+    if (auto entered = enter_network_namespace(options_.netns); !entered) return entered;
+  }
+  auto socket = NetlinkSocket::open();
+  if (!socket) return Error{socket.error()};
+  socket_.emplace(std::move(*socket));
+  auto shaper = Shaper::open([](const std::string& change) { spdlog::debug("{}", change); });
+  if (!shaper) return Error{shaper.error()};
+  shaper_.emplace(std::move(*shaper));
+  auto network_events = NetworkEvents::open();
+  if (!network_events) return Error{network_events.error()};
+  network_events_.emplace(std::move(*network_events));
+  auto loop = EventLoop::create(true);
+  if (!loop) return Error{loop.error()};
+  loop_ = std::move(*loop);
+  auto status_socket =
+      StatusSocket::listen(options_.status_socket, [this](const std::string&) { return status().dump(); });
+  if (!status_socket) return Error{status_socket.error()};
+  status_socket_.emplace(std::move(*status_socket));
+  return success();
+}
+
+Result<void> Daemon::register_events() {
+  for (int signal_number : {SIGTERM, SIGINT}) {
+    if (auto ok = loop_->on_signal(signal_number, [this] { stop(); }); !ok) return ok;
+  }
+  if (auto ok = loop_->on_signal(SIGHUP, [this] { reload(); }); !ok) return ok;
+  if (auto ok = loop_->on_readable(status_socket_->fd(), [this] { status_socket_->serve_one(); }); !ok) return ok;
+  return loop_->on_readable(network_events_->fd(), [this] {
+    auto changed = network_events_->drain();
+    if (!changed) {
+      spdlog::error("{}", changed.error());
+    } else if (*changed) {
+      auto scheduled = loop_->after("follow-link", kSettleDelay, [this] {
+        if (auto followed = follow_link("network change"); !followed) spdlog::error("{}", followed.error());
+      });
+      if (!scheduled) spdlog::error("{}", scheduled.error());
+    }
+  });
+}
+
+Result<void> Daemon::follow_link(const std::string& why) {
+  auto choice = find_active_interface(*socket_, config_.interface);
+  if (!choice) return Error{choice.error()};
+  const bool moved = choice->interface != link_.interface;
+  if (moved || why == "start") {
+    spdlog::info("managed interface: {} ({}; on {})", choice->interface.empty() ? "none" : choice->interface,
+                 choice->reason, why);
+  }
+  link_ = *choice;
+  auto plan = plan_for_interface(*socket_, config_, link_.interface, natural_gso_);
+  if (!plan) return Error{plan.error()};
+  auto changed = shaper_->apply(*plan);
+  if (!changed) {
+    last_error_ = changed.error();
+    notify_status();
+    return Error{changed.error()};
+  }
+  last_error_.clear();
+  if (*changed > 0) spdlog::info("shaping {}: {} change(s)", link_.interface, *changed);
+  notify_status();
+  return success();
+}
+
+void Daemon::reload() {
+  spdlog::info("SIGHUP: reloading {}", options_.config_path);
+  const LoadedConfig loaded = load_config_file(options_.config_path);
+  for (const Diagnostic& diagnostic : loaded.diagnostics) {
+    if (diagnostic.severity == Diagnostic::Severity::error) {
+      spdlog::error("{}", format_diagnostic(diagnostic));
+    } else {
+      spdlog::warn("{}", format_diagnostic(diagnostic));
+    }
+  }
+  if (!loaded.ok()) {
+    spdlog::error("reload rejected: {} has errors; shaping stays as it was", options_.config_path);
+    return;
+  }
+  const Config previous = config_;
+  config_ = *loaded.config;
+  if (auto followed = follow_link("reload"); !followed) {
+    spdlog::error("reload failed, previous shaping kept: {}", followed.error());
+    config_ = previous;
+    return;
+  }
+  spdlog::info("reload applied");
+}
+
+void Daemon::stop() {
+  sd_notify(0, "STOPPING=1");
+  spdlog::info("stopping: removing nettoll's qdiscs, classes and IFB");
+  int code = kExitOk;
+  if (auto cleared = shaper_->clear(); !cleared) {
+    spdlog::error("{}", cleared.error());
+    code = kExitRuntimeFailure;
+  }
+  loop_->exit(code);
+}
+
+int Daemon::run() { return loop_->run(); }
+
+void Daemon::notify_status() const {
+  sd_notify(0, ("STATUS=" + status_line(link_, shaper_->applied(), last_error_)).c_str());
+}
+
+nlohmann::json Daemon::status() {
+  return status_report(*socket_, options_.config_path, link_, shaper_->applied(), last_error_);
+}
+
+}  // namespace nettoll

@@ -1,0 +1,70 @@
+// Daemon: `nettoll daemon`. Follows the active interface, keeps the kernel
+// matching the config on it, reloads on SIGHUP without dropping shaping,
+// answers `nettoll status`, and cleans up on SIGTERM. One event loop.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <variant>
+#include <string>
+
+#include "core/config.h"
+#include "core/active_interface.h"
+#include "daemon/event_loop.h"
+#include "daemon/interface_plan.h"
+#include "daemon/shaper.h"
+#include "daemon/status_socket.h"
+#include "kernel/netlink_socket.h"
+#include "kernel/network_events.h"
+
+namespace nettoll {
+
+struct DaemonOptions {
+  std::string config_path;
+  std::string netns;  // manage this network namespace (as ip -n)
+  std::string status_socket = kDefaultStatusSocket;
+};
+
+class Daemon {
+ public:
+  // Loads the config, enters the namespace, opens the kernel interfaces,
+  // applies the first plan and tells systemd it is ready. Fails (with the
+  // exit code to use) when the config is bad or the kernel refuses.
+  struct StartFailure {
+    int exit_code;
+    std::string message;
+  };
+  static std::variant<std::unique_ptr<Daemon>, StartFailure> start(const DaemonOptions& options);
+
+  // Runs until SIGTERM/SIGINT, then removes everything; the exit code.
+  int run();
+
+  ~Daemon();
+
+ private:
+  Daemon(DaemonOptions options, Config config);
+  Result<void> open_kernel_interfaces();
+  Result<void> register_events();
+  // Re-evaluates the active interface and makes the kernel match; `why`
+  // names the trigger for the log.
+  Result<void> follow_link(const std::string& why);
+  void reload();
+  void stop();
+  void notify_status() const;
+  nlohmann::json status();
+
+  DaemonOptions options_;
+  Config config_;
+  std::unique_ptr<EventLoop> loop_;
+  std::optional<NetlinkSocket> socket_;
+  std::optional<Shaper> shaper_;
+  std::optional<NetworkEvents> network_events_;
+  std::optional<StatusSocket> status_socket_;
+  InterfaceChoice link_;
+  std::string last_error_;
+  NaturalGsoSizes natural_gso_;
+};
+
+}  // namespace nettoll

@@ -1,0 +1,104 @@
+#include "daemon/status_report.h"
+
+#include <fmt/format.h>
+
+#include <map>
+
+#include "core/plan_format.h"
+#include "kernel/htb_classes.h"
+#include "kernel/links.h"
+
+namespace nettoll {
+namespace {
+
+std::map<Handle, ClassInfo> live_classes(NetlinkSocket& socket, const std::string& device) {
+  std::map<Handle, ClassInfo> by_id;
+  auto link = find_link(socket, device);
+  if (!link) return by_id;
+  auto classes = list_classes(socket, link->ifindex);
+  if (!classes) return by_id;
+  for (ClassInfo& info : *classes) by_id[info.id] = std::move(info);
+  return by_id;
+}
+
+nlohmann::json tree_report(NetlinkSocket& socket, const HtbTree& tree) {
+  const auto live = live_classes(socket, tree.device);
+  nlohmann::json classes = nlohmann::json::array();
+  for (const HtbClass& c : tree.classes) {
+    nlohmann::json entry{{"id", format_handle(c.id)}, {"rule", c.rule},     {"rate_bps", c.rate.bits_per_second()},
+                         {"ceil_bps", c.ceil.bits_per_second()},          {"prio", c.prio}};
+    if (auto it = live.find(c.id); it != live.end()) {
+      entry["bytes"] = it->second.stats.bytes;
+      entry["packets"] = it->second.stats.packets;
+      entry["drops"] = it->second.stats.drops;
+      entry["backlog_bytes"] = it->second.stats.backlog_bytes;
+    }
+    classes.push_back(std::move(entry));
+  }
+  return {{"device", tree.device}, {"classes", std::move(classes)}};
+}
+
+// A member of a report from the daemon, or null when it lacks it.
+const nlohmann::json& member(const nlohmann::json& report, const char* key) {
+  static const nlohmann::json absent;
+  auto it = report.find(key);
+  return it == report.end() ? absent : *it;
+}
+
+std::string human_bytes(uint64_t bytes) {
+  if (bytes >= 1'000'000'000) return fmt::format("{:.1f} GB", static_cast<double>(bytes) / 1e9);
+  if (bytes >= 1'000'000) return fmt::format("{:.1f} MB", static_cast<double>(bytes) / 1e6);
+  if (bytes >= 1'000) return fmt::format("{:.1f} kB", static_cast<double>(bytes) / 1e3);
+  return fmt::format("{} B", bytes);
+}
+
+void append_tree_text(std::string& out, const char* title, const nlohmann::json& tree) {
+  if (tree.is_null()) return;
+  out += fmt::format("{} ({}):\n", title, tree.value("device", ""));
+  for (const auto& c : member(tree, "classes")) {
+    out += fmt::format("  {:<7} {:<16} rate {:<10} ceil {:<10} prio {}  sent {:<10} drops {}\n",
+                       c.value("id", ""), c.value("rule", ""),
+                       format_rate(Rate::bits_per_second(c.value("rate_bps", uint64_t{0}))),
+                       format_rate(Rate::bits_per_second(c.value("ceil_bps", uint64_t{0}))), c.value("prio", 0),
+                       human_bytes(c.value("bytes", uint64_t{0})), c.value("drops", 0));
+  }
+}
+
+}  // namespace
+
+std::string status_line(const InterfaceChoice& link, const Plan& applied, const std::string& last_error) {
+  if (!last_error.empty()) return "error: " + last_error;
+  if (link.interface.empty()) return "no interface to manage: " + link.reason;
+  if (!applied.egress && !applied.ingress && applied.tbfs.empty()) {
+    return "watching " + link.interface + " (" + link.reason + "); no limits configured";
+  }
+  return "shaping " + link.interface + " (" + link.reason + ")";
+}
+
+nlohmann::json status_report(NetlinkSocket& socket, const std::string& config_path, const InterfaceChoice& link,
+                             const Plan& applied, const std::string& last_error) {
+  nlohmann::json report{{"config", config_path},
+                        {"interface", link.interface},
+                        {"reason", link.reason},
+                        {"status", status_line(link, applied, last_error)},
+                        {"notes", applied.notes}};
+  report["egress"] = applied.egress ? tree_report(socket, *applied.egress) : nlohmann::json();
+  report["ingress"] = applied.ingress ? tree_report(socket, *applied.ingress) : nlohmann::json();
+  report["tbf"] = plan_to_json(applied)["tbf"];
+  if (!last_error.empty()) report["error"] = last_error;
+  return report;
+}
+
+std::string format_status(const nlohmann::json& report) {
+  std::string out = fmt::format("{}\nconfig: {}\n", report.value("status", ""), report.value("config", ""));
+  append_tree_text(out, "upload", member(report, "egress"));
+  append_tree_text(out, "download", member(report, "ingress"));
+  for (const auto& tbf : member(report, "tbf")) {
+    out += fmt::format("tbf on {}: rate {}\n", tbf.value("device", ""),
+                       format_rate(Rate::bits_per_second(tbf.value("rate_bps", uint64_t{0}))));
+  }
+  for (const auto& note : member(report, "notes")) out += "note: " + note.get<std::string>() + "\n";
+  return out;
+}
+
+}  // namespace nettoll

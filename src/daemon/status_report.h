@@ -1,0 +1,25 @@
+// What `nettoll status` shows: the daemon's state and the kernel's counters,
+// as JSON (the daemon's side) and as text (the CLI's side).
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "core/active_interface.h"
+#include "core/plan.h"
+#include "kernel/netlink_socket.h"
+
+namespace nettoll {
+
+// One line for systemd's STATUS=: "shaping eth0 (...)" or "watching ...".
+std::string status_line(const InterfaceChoice& link, const Plan& applied, const std::string& last_error);
+
+// The managed interface and why, the applied plan's classes with their live
+// counters read from the kernel, the TBFs, notes and the last error.
+nlohmann::json status_report(NetlinkSocket& socket, const std::string& config_path, const InterfaceChoice& link,
+                             const Plan& applied, const std::string& last_error);
+
+// The report as text for people.
+std::string format_status(const nlohmann::json& report);
+
+}  // namespace nettoll

@@ -1,0 +1,180 @@
+// `nettoll daemon` in a namespace testbed: it follows the active interface
+// (default route changes, wg-quick-style policy routing, an interface that
+// goes away and comes back), reloads on SIGHUP without losing shaping,
+// answers `nettoll status`, and leaves the namespace as it found it.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <fstream>
+#include <memory>
+#include <thread>
+
+#include "child_process.h"
+#include "tc_text.h"
+#include "testbed.h"
+
+namespace nettoll::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+class DaemonTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!running_as_root()) GTEST_SKIP() << "system tests need root (network namespaces, tc)";
+    testbed_ = std::make_unique<Testbed>();
+    ASSERT_EQ(testbed_->setup_error(), "");
+    const std::string id = std::to_string(getpid());
+    config_path_ = "/tmp/nettoll-daemon-test-" + id + ".yaml";
+    socket_path_ = "/tmp/nettoll-daemon-test-" + id + ".sock";
+    in_a("ip route add default via 10.77.0.2 dev vA");
+  }
+  void TearDown() override {
+    daemon_.reset();
+    std::remove(config_path_.c_str());
+  }
+
+  std::string in_a(const std::string& command) const { return testbed_->run_in_a(command).output; }
+  std::string in_b(const std::string& command) const { return testbed_->run_in_b(command).output; }
+
+  // A second uplink from A to B: vA2 (10.78.0.1) – vB2 (10.78.0.2).
+  void add_second_uplink() {
+    run_command("ip link add vA2 netns " + testbed_->namespace_a() + " type veth peer name vB2 netns " +
+                testbed_->namespace_b());
+    in_a("ip addr add 10.78.0.1/24 dev vA2 && ip link set vA2 up");
+    in_b("ip addr add 10.78.0.2/24 dev vB2 && ip link set vB2 up");
+  }
+
+  void start_daemon(const std::string& config) {
+    std::ofstream(config_path_) << config;
+    daemon_ = std::make_unique<ChildProcess>(std::vector<std::string>{
+        nettoll_binary(), "daemon", "-c", config_path_, "--netns", testbed_->namespace_a(), "--socket", socket_path_});
+    ASSERT_TRUE(daemon_->wait_for_output("managed interface", 10s)) << daemon_->output();
+  }
+
+  bool has_htb(const std::string& device) const {
+    return in_a("tc qdisc show dev " + device + " 2>/dev/null").find("htb 7a:") != std::string::npos;
+  }
+
+  // Seconds until `device` carries nettoll's HTB (or -1 after `limit`).
+  double seconds_until_shaped(const std::string& device, std::chrono::milliseconds limit) const {
+    const auto start = Clock::now();
+    while (Clock::now() - start < limit) {
+      if (has_htb(device)) return std::chrono::duration<double>(Clock::now() - start).count();
+      std::this_thread::sleep_for(20ms);
+    }
+    return -1;
+  }
+
+  CommandOutput status() const {
+    return run_command(nettoll_binary() + " status --socket " + socket_path_ + " 2>&1");
+  }
+
+  std::unique_ptr<Testbed> testbed_;
+  std::unique_ptr<ChildProcess> daemon_;
+  std::string config_path_;
+  std::string socket_path_;
+};
+
+const char* kLimits = "download: 20mbit\nupload: 10mbit\n";
+
+TEST_F(DaemonTest, DefaultConfigWatchesAndChangesNothing) {
+  const std::string before = in_a("tc qdisc show; ip link show");
+  start_daemon("interface: auto\n");
+  const CommandOutput shown = status();
+  EXPECT_EQ(shown.exit_status, 0) << shown.output;
+  EXPECT_NE(shown.output.find("watching vA"), std::string::npos) << shown.output;
+  EXPECT_EQ(in_a("tc qdisc show; ip link show"), before);
+  daemon_->signal(SIGTERM);
+  EXPECT_EQ(daemon_->wait_for_exit(10s), 0) << daemon_->output();
+}
+
+TEST_F(DaemonTest, StatusWithoutADaemonExitsTwo) {
+  const CommandOutput shown = status();
+  EXPECT_EQ(shown.exit_status, 2);
+  EXPECT_NE(shown.output.find("no daemon is running"), std::string::npos) << shown.output;
+}
+
+TEST_F(DaemonTest, FollowsTheDefaultRouteToASecondUplink) {
+  add_second_uplink();
+  start_daemon(kLimits);
+  ASSERT_GE(seconds_until_shaped("vA", 5s), 0) << daemon_->output();
+  in_a("ip route replace default via 10.78.0.2 dev vA2");
+  const double moved = seconds_until_shaped("vA2", 5s);
+  std::printf("shaping moved to the new uplink in %.3f s\n", moved);
+  ASSERT_GE(moved, 0) << daemon_->output();
+  EXPECT_LT(moved, 2.0) << "target: within 1 s";
+  EXPECT_FALSE(has_htb("vA")) << "the old uplink is released";
+  EXPECT_NE(in_a("ip link show ntb-vA2"), "");
+  EXPECT_NE(daemon_->output().find("managed interface: vA2"), std::string::npos) << daemon_->output();
+  EXPECT_NE(status().output.find("shaping vA2"), std::string::npos);
+}
+
+TEST_F(DaemonTest, FollowsAWgQuickStylePolicyRouteAndBack) {
+  add_second_uplink();
+  start_daemon(kLimits);
+  ASSERT_GE(seconds_until_shaped("vA", 5s), 0) << daemon_->output();
+  // What wg-quick does: the main table still points at vA.
+  in_a("ip route add default dev vA2 table 51820 && ip rule add not fwmark 0xca6c table 51820 && "
+       "ip rule add table main suppress_prefixlength 0");
+  ASSERT_GE(seconds_until_shaped("vA2", 5s), 0) << daemon_->output();
+  EXPECT_FALSE(has_htb("vA"));
+  in_a("ip rule del not fwmark 0xca6c table 51820 && ip rule del table main suppress_prefixlength 0");
+  ASSERT_GE(seconds_until_shaped("vA", 5s), 0) << daemon_->output();
+  EXPECT_FALSE(has_htb("vA2"));
+}
+
+TEST_F(DaemonTest, SurvivesTheInterfaceGoingAwayAndComingBack) {
+  add_second_uplink();
+  in_a("ip route replace default via 10.78.0.2 dev vA2");
+  start_daemon(kLimits);
+  ASSERT_GE(seconds_until_shaped("vA2", 5s), 0) << daemon_->output();
+  in_a("ip link del vA2");  // a VPN going down: the route falls back to vA
+  in_a("ip route replace default via 10.77.0.2 dev vA");
+  ASSERT_GE(seconds_until_shaped("vA", 5s), 0) << daemon_->output();
+  EXPECT_EQ(in_a("ip link show ntb-vA2 2>&1").find("ntb-vA2:"), std::string::npos) << "its IFB is gone too";
+  add_second_uplink();
+  in_a("ip route replace default via 10.78.0.2 dev vA2");
+  ASSERT_GE(seconds_until_shaped("vA2", 5s), 0) << daemon_->output();
+  EXPECT_EQ(daemon_->wait_for_exit(0ms), std::nullopt) << "still running";
+}
+
+TEST_F(DaemonTest, FixedInterfaceIsAwaited) {
+  start_daemon(std::string("interface: vA2\n") + kLimits);
+  EXPECT_NE(status().output.find("waiting for vA2"), std::string::npos) << status().output;
+  add_second_uplink();
+  ASSERT_GE(seconds_until_shaped("vA2", 5s), 0) << daemon_->output();
+}
+
+TEST_F(DaemonTest, ReloadKeepsShapingOnABadConfigAndChangesOnlyTheChangedClass) {
+  start_daemon(kLimits);
+  ASSERT_GE(seconds_until_shaped("vA", 5s), 0);
+  const auto before = parse_tc_classes(in_a("tc -s class show dev vA"));
+  std::ofstream(config_path_) << "download: 20mbit\nupload: 10 parsecs\n";
+  daemon_->signal(SIGHUP);
+  ASSERT_TRUE(daemon_->wait_for_output("reload rejected", 5s)) << daemon_->output();
+  EXPECT_NE(daemon_->output().find(config_path_ + ":2:9: upload: bad rate"), std::string::npos) << daemon_->output();
+  EXPECT_EQ(parse_tc_classes(in_a("tc -s class show dev vA")).at("7a:1").ceil_bits, 10'000'000u);
+  std::ofstream(config_path_) << "download: 20mbit\nupload: 12mbit\n";
+  daemon_->signal(SIGHUP);
+  ASSERT_TRUE(daemon_->wait_for_output("reload applied", 5s)) << daemon_->output();
+  const auto after = parse_tc_classes(in_a("tc -s class show dev vA"));
+  EXPECT_EQ(after.at("7a:1").ceil_bits, 12'000'000u);
+  EXPECT_EQ(after.at("7a:2").leaf, before.at("7a:2").leaf);
+  EXPECT_EQ(parse_tc_classes(in_a("tc -s class show dev ntb-vA")).at("7a:1").ceil_bits, 20'000'000u);
+}
+
+TEST_F(DaemonTest, SigtermLeavesTheNamespaceAsItWasFound) {
+  const std::string before = in_a("tc qdisc show; ip -d link show vA | grep -o 'gso_max_size [0-9]*'");
+  start_daemon(kLimits);
+  ASSERT_GE(seconds_until_shaped("vA", 5s), 0);
+  daemon_->signal(SIGTERM);
+  ASSERT_EQ(daemon_->wait_for_exit(10s), 0) << daemon_->output();
+  EXPECT_EQ(in_a("tc qdisc show; ip -d link show vA | grep -o 'gso_max_size [0-9]*'"), before);
+  EXPECT_EQ(in_a("ip link show ntb-vA 2>&1").find("ntb-vA:"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace nettoll::testing
