@@ -224,6 +224,9 @@ Result<std::vector<KernelChange>> reconcile(const Plan& desired, const ObservedK
     }
   }
   for (const TbfPlan& tbf : desired.tbfs) {
+    // A tunnel that is not up yet gets its TBF when it appears (the daemon
+    // reconciles again on every link change).
+    if (!observed.device(tbf.device).exists) continue;
     const ObservedQdisc* root = root_qdisc(observed.device(tbf.device));
     if (auto ok = check_root_is_replaceable(tbf.device, root); !ok) return Error{ok.error()};
     if (!tbf_matches(root, tbf)) changes.push_back(ReplaceRootTbf{tbf.device, tbf});

@@ -196,6 +196,21 @@ TEST_F(ApplyTest, SomeoneElsesRootQdiscIsRefusedAndKept) {
   EXPECT_EQ(in_a("ip link show ntb-vA 2>&1").find("ntb-vA:"), std::string::npos);
 }
 
+TEST_F(ApplyTest, AKernelRefusalHalfwayIsRolledBack) {
+  // An old-style ingress qdisc makes the clsact nettoll adds last fail, after
+  // the upload tree and the IFB are already in place.
+  in_a("tc qdisc add dev vA ingress");
+  const std::string qdiscs_before = in_a("tc qdisc show dev vA");
+  write_config(limits(20, 10));
+  ChildProcess run({nettoll_binary(), "apply", "-c", config_path_, "--interface", "vA", "--netns",
+                    testbed_->namespace_a()});
+  EXPECT_EQ(run.wait_for_exit(10s), 2) << run.output();
+  EXPECT_NE(run.output().find("cannot add clsact"), std::string::npos) << run.output();
+  EXPECT_EQ(in_a("tc qdisc show dev vA"), qdiscs_before);
+  EXPECT_EQ(in_a("ip link show ntb-vA 2>&1").find("ntb-vA:"), std::string::npos);
+  EXPECT_EQ(in_a("ip -d link show vA | grep -o 'gso_max_size [0-9]*'"), "gso_max_size 65536\n");
+}
+
 TEST_F(ApplyTest, MissingInterfaceIsARuntimeFailure) {
   write_config(limits(20, 10));
   ChildProcess run({nettoll_binary(), "apply", "-c", config_path_, "--interface", "nosuch0", "--netns",

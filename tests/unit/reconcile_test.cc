@@ -169,6 +169,18 @@ TEST(Reconcile, TbfIsAddedOnceAndChangedInPlace) {
   EXPECT_NE(describe(changes[0]).find("rate 2mbit"), std::string::npos);
 }
 
+TEST(Reconcile, TbfWaitsForItsDeviceToAppear) {
+  FakeKernel kernel;
+  Config config;
+  InterfaceLimit wg;
+  wg.name = "wg0";
+  wg.rate = mbit(1);
+  config.interfaces.push_back(wg);
+  EXPECT_TRUE(reconcile_ok(plan_for(config), kernel).empty());
+  kernel.add_device("wg0");
+  EXPECT_EQ(count<ReplaceRootTbf>(reconcile_ok(plan_for(config), kernel)), 1u);
+}
+
 TEST(Reconcile, GsoIsLoweredWhileShapingAndRestoredAfter) {
   FakeKernel kernel;
   kernel.add_device("eth0");
