@@ -39,9 +39,10 @@ Result<std::optional<std::string>> route_interface_to(NetlinkSocket& socket, con
     return success();
   };
   const NetlinkStatus status = socket.transact(message.header(), &on_route);
-  // No route (or no address family at all): nothing to manage that way.
+  // No route, no address family at all, or a blackhole/prohibit route (a VPN
+  // kill switch: the kernel answers EINVAL/EACCES): nothing to manage that way.
   if (status.error == -ENETUNREACH || status.error == -EHOSTUNREACH || status.error == -EAFNOSUPPORT ||
-      status.error == -ENETDOWN) {
+      status.error == -ENETDOWN || status.error == -EINVAL || status.error == -EACCES) {
     return std::optional<std::string>{};
   }
   if (!status.ok()) return Error{describe_failure("look up the route to " + address, status)};
