@@ -9,6 +9,7 @@
 #include "core/plan_format.h"
 #include "core/planner.h"
 #include "kernel/kernel_capabilities.h"
+#include "kernel/route_query.h"
 
 namespace nettoll::cli {
 namespace {
@@ -20,13 +21,20 @@ struct PlanOptions {
 };
 
 // The interface's real MTU when it exists here; 1500 (noted) otherwise.
-ManagedInterface observe_interface(const std::string& name, std::vector<std::string>& notes) {
-  ManagedInterface link{name, 1500};
+ManagedInterface observe_interface(std::string name, std::vector<std::string>& notes) {
   if (name == "auto") {
-    notes.push_back("interface: auto is resolved by the daemon to the interface that reaches the internet; "
-                    "planned here for MTU 1500 (use --interface IF to plan for one)");
-    return link;
+    // The same read-only route query the daemon makes.
+    auto socket = NetlinkSocket::open();
+    auto choice = socket ? find_active_interface(*socket, "auto") : Result<InterfaceChoice>(Error{socket.error()});
+    if (!choice || choice->interface.empty()) {
+      notes.push_back("interface: auto found no interface here (" + (choice ? choice->reason : choice.error()) +
+                      "): planned for MTU 1500 (use --interface IF to plan for one)");
+      return ManagedInterface{"auto", 1500};
+    }
+    notes.push_back("interface: auto is " + choice->interface + " now: " + choice->reason);
+    name = choice->interface;
   }
+  ManagedInterface link{name, 1500};
   // sysfs is enough to read an MTU, and reading it needs no privilege.
   std::ifstream mtu_file("/sys/class/net/" + name + "/mtu");
   if (mtu_file >> link.mtu) return link;
