@@ -1,0 +1,38 @@
+// Reading what rules match on from /proc: one process's attributes under
+// TrafficToll's names (psutil's, lists joined with spaces) and nettoll's
+// native ones, and the list of running processes for the initial scan.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "core/process_match.h"
+#include "core/result.h"
+
+namespace nettoll {
+
+// The attributes of process `pid`:
+//   name      comm, extended from cmdline when the kernel truncated it (psutil)
+//   exe       the executable's path (" (deleted)" dropped when the file is gone)
+//   cmdline   the arguments joined with spaces
+//   username, user   the real uid's user name (the uid in decimal if unknown)
+//   pid, ppid, cwd, status ("running", "sleeping"...)
+//   terminal  the controlling terminal's /dev path, when it has one
+//   uids, gids  "real effective saved"
+//   cgroup    the cgroup v2 path ("/system.slice/ssh.service")
+//   unit      the deepest *.service or *.scope component of the cgroup path
+// Attributes the process hides or lacks (a kernel thread's exe, another
+// user's cwd without root) are left out. Fails when the process is gone.
+Result<ProcessAttributes> read_process(pid_t pid);
+
+// The tgids of the processes running now, in ascending order (threads are
+// not listed). Empty when /proc cannot be read.
+std::vector<pid_t> list_processes();
+
+// The systemd unit of a cgroup v2 path (see `unit` above), or "" when the
+// path has none. Exposed for tests.
+std::string unit_of_cgroup(const std::string& cgroup_path);
+
+}  // namespace nettoll
