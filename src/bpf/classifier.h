@@ -1,0 +1,58 @@
+/* What the BPF classifier (classifier.bpf.c) and userspace
+ * (kernel/bpf_classifier.cc) share: map keys, values and limits. Plain C with
+ * fixed-width kernel types, because both compilers read it. */
+#ifndef NETTOLL_BPF_CLASSIFIER_H
+#define NETTOLL_BPF_CLASSIFIER_H
+
+#include <linux/types.h>
+
+/* Rule ids index the rule_classes and rule_traffic arrays; 0 means "no rule". */
+#define NETTOLL_MAX_RULES 32768
+#define NETTOLL_NO_RULE 0
+
+#define NETTOLL_MAX_PIDS 65536
+#define NETTOLL_MAX_CGROUPS 4096
+#define NETTOLL_MAX_UIDS 4096
+#define NETTOLL_MAX_COMMS 4096
+
+/* Deepest cgroup level whose ancestors the socket program checks for a
+ * cgroup rule (a rule on a systemd unit covers its sub-cgroups). */
+#define NETTOLL_MAX_CGROUP_DEPTH 16
+
+/* The task name as the kernel keeps it: TASK_COMM_LEN, NUL-padded. */
+#define NETTOLL_COMM_LEN 16
+
+/* sk storage value: the rule a socket belongs to. */
+struct socket_rule {
+  __u32 rule_id;
+};
+
+/* rule_classes value: the skb->priority each direction gets, which HTB reads
+ * as a class id: (htb major << 16) | class minor. 0 leaves skb->priority
+ * alone (the packet goes to the HTB's default class). */
+struct rule_classes {
+  __u32 egress_priority;
+  __u32 ingress_priority;
+};
+
+/* comm_rules key. */
+struct comm_key {
+  char comm[NETTOLL_COMM_LEN];
+};
+
+/* settings[0]. */
+struct classifier_settings {
+  /* Where ingress packets go after classification; 0: nowhere (the program
+   * lets later filters, e.g. a mirred redirect, decide). */
+  __u32 ifb_ifindex;
+};
+
+/* rule_traffic value: what the tc programs saw per rule (atomic adds). */
+struct rule_traffic {
+  __u64 egress_packets;
+  __u64 egress_bytes;
+  __u64 ingress_packets;
+  __u64 ingress_bytes;
+};
+
+#endif /* NETTOLL_BPF_CLASSIFIER_H */
