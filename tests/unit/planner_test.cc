@@ -214,13 +214,25 @@ TEST(Planner, BfifoHoldsAtMostLatencyAtCeil) {
 
 TEST(Planner, GsoIsCappedSoTwoAggregatesFitTheSmallestFifo) {
   Config config;
-  config.upload.limit = mbit(20);  // 20 ms at 20 mbit/s = 50000 bytes
+  config.upload.limit = mbit(1000);  // a millisecond at 1 gbit/s is 125000 bytes
+  ProcessRule slow = rule("slow");
+  slow.upload.limit = mbit(20);  // 20 ms at 20 mbit/s = 50000 bytes
+  config.processes = {slow};
+  config.download.limit = mbit(1000);
   const Plan plan = make_plan(config, kEth0, kNoFqCodel);
   EXPECT_EQ(plan.gso_max_size, 25'000u);
-  EXPECT_EQ(find_class(*plan.egress, "default").leaf->limit_bytes, 50'000u);
+  EXPECT_EQ(find_class(*plan.egress, "slow").leaf->limit_bytes, 50'000u);
   bool noted = false;
   for (const std::string& note : plan.notes) noted |= note.find("lowered from 65536 to 25000") != std::string::npos;
   EXPECT_TRUE(noted);
+}
+
+TEST(Planner, GsoIsCappedToAMillisecondAtTheShapedRate) {
+  Config config;
+  config.upload.limit = mbit(100);  // fifo 250000 bytes; a millisecond is 12500
+  EXPECT_EQ(make_plan(config, kEth0, kNoFqCodel).gso_max_size, 12'500u);
+  config.upload.limit = mbit(20);  // a millisecond is 2500 bytes: two frames at least
+  EXPECT_EQ(make_plan(config, kEth0, kNoFqCodel).gso_max_size, 2u * 1514u);
 }
 
 TEST(Planner, SlowFifosKeepRoomForSixteenFrames) {
@@ -228,16 +240,14 @@ TEST(Planner, SlowFifosKeepRoomForSixteenFrames) {
   config.upload.limit = kbit(500);  // 20 ms = 1250 bytes: less than a frame
   const Plan plan = make_plan(config, kEth0, kNoFqCodel);
   EXPECT_EQ(find_class(*plan.egress, "default").leaf->limit_bytes, 16u * 1514u);
-  EXPECT_EQ(plan.gso_max_size, 8u * 1514u);
+  EXPECT_EQ(plan.gso_max_size, 2u * 1514u);
 }
 
 TEST(Planner, GsoIsOnlyEverLowered) {
   Config config;
   config.upload.limit = kbit(500);
-  // Half of 16 jumbo frames is above the natural 64 KiB: nothing to lower.
-  EXPECT_EQ(make_plan(config, ManagedInterface{"eth0", 9000}, kNoFqCodel).gso_max_size, 0u);
   // Already below the cap: left as it is.
-  EXPECT_EQ(make_plan(config, ManagedInterface{"eth0", 1500, 4000}, kNoFqCodel).gso_max_size, 0u);
+  EXPECT_EQ(make_plan(config, ManagedInterface{"eth0", 1500, 2000}, kNoFqCodel).gso_max_size, 0u);
 }
 
 TEST(Planner, FastLinksKeepTheirGsoSize) {

@@ -67,12 +67,10 @@ TEST(Reconcile, RateChangeIsOneChangeClass) {
   kernel.apply(reconcile_ok(plan_for(config), kernel));
   config.processes[0].upload.limit = mbit(60);
   const auto changes = reconcile_ok(plan_for(config), kernel);
-  // The class's ceil and the bfifo sized from it change (and the GSO size
-  // that follows the smallest fifo); nothing is rebuilt.
+  // The class's ceil and the bfifo sized from it change; nothing is rebuilt.
   EXPECT_EQ(count<ChangeClass>(changes), 1u);
   EXPECT_EQ(count<ReplaceLeaf>(changes), 1u);
-  EXPECT_EQ(count<SetGsoLimit>(changes), 1u);
-  EXPECT_EQ(changes.size(), 3u);
+  EXPECT_EQ(changes.size(), 2u);
   EXPECT_EQ(count<ReplaceRootHtb>(changes), 0u);
 }
 
