@@ -16,6 +16,7 @@
 #include "kernel/links.h"
 #include "kernel/netlink_socket.h"
 #include "kernel/qdiscs.h"
+#include "sample_stats.h"
 #include "testbed.h"
 
 namespace nettoll::bench {
@@ -67,11 +68,6 @@ double cpu_seconds(pid_t pid) {
     if (i == 15) stime = std::stoul(field);
   }
   return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
-double percentile(std::vector<double> values, double p) {
-  std::sort(values.begin(), values.end());
-  return values[static_cast<size_t>(p * static_cast<double>(values.size() - 1))];
 }
 
 int run() {
