@@ -46,8 +46,11 @@ std::variant<std::unique_ptr<Daemon>, Daemon::StartFailure> Daemon::start(const 
 }
 
 Result<void> Daemon::open_kernel_interfaces() {
-  // Process-event sources only work in the initial namespace: they are opened
-  // before entering --netns (per-process classification adds them here).
+  // Process events only reach the initial network namespace: their source is
+  // opened before entering --netns.
+  auto classifier = ProcessClassifier::open(options_.cgroup);
+  if (!classifier) return Error{classifier.error()};
+  classifier_ = std::move(*classifier);
   if (!options_.netns.empty()) {
     if (auto entered = enter_network_namespace(options_.netns); !entered) return entered;
   }
@@ -76,6 +79,7 @@ Result<void> Daemon::register_events() {
   }
   if (auto ok = loop_->on_signal(SIGHUP, [this] { reload(); }); !ok) return ok;
   if (auto ok = loop_->on_readable(status_socket_->fd(), [this] { status_socket_->serve_one(); }); !ok) return ok;
+  if (auto ok = loop_->on_readable(classifier_->events_fd(), [this] { classifier_->on_events(); }); !ok) return ok;
   return loop_->on_readable(network_events_->fd(), [this] {
     auto changed = network_events_->drain();
     if (!changed) {
@@ -105,6 +109,11 @@ Result<void> Daemon::follow_link(const std::string& why) {
     last_error_ = changed.error();
     notify_status();
     return Error{changed.error()};
+  }
+  if (auto classified = classifier_->apply(*plan, config_.processes, *socket_); !classified) {
+    last_error_ = classified.error();
+    notify_status();
+    return Error{classified.error()};
   }
   last_error_.clear();
   if (*changed > 0) spdlog::info("shaping {}: {} change(s)", link_.interface, *changed);
@@ -140,6 +149,7 @@ void Daemon::stop() {
   sd_notify(0, "STOPPING=1");
   spdlog::info("stopping: removing nettoll's qdiscs, classes and IFB");
   int code = kExitOk;
+  classifier_.reset();  // detaches the BPF programs first
   if (auto cleared = shaper_->clear(); !cleared) {
     spdlog::error("{}", cleared.error());
     code = kExitRuntimeFailure;
@@ -154,7 +164,9 @@ void Daemon::notify_status() const {
 }
 
 nlohmann::json Daemon::status() {
-  return status_report(*socket_, options_.config_path, link_, shaper_->applied(), last_error_);
+  nlohmann::json report = status_report(*socket_, options_.config_path, link_, shaper_->applied(), last_error_);
+  report["processes"] = classifier_ ? classifier_->matched_processes() : nlohmann::json::object();
+  return report;
 }
 
 }  // namespace nettoll

@@ -14,6 +14,7 @@
 #include "core/active_interface.h"
 #include "daemon/event_loop.h"
 #include "daemon/interface_plan.h"
+#include "daemon/process_classifier.h"
 #include "daemon/shaper.h"
 #include "daemon/status_socket.h"
 #include "kernel/netlink_socket.h"
@@ -25,6 +26,7 @@ struct DaemonOptions {
   std::string config_path;
   std::string netns;  // manage this network namespace (as ip -n)
   std::string status_socket = kDefaultStatusSocket;
+  std::string cgroup;  // cgroup v2 directory whose sockets are classified ("" = the root)
 };
 
 class Daemon {
@@ -62,6 +64,7 @@ class Daemon {
   std::optional<Shaper> shaper_;
   std::optional<NetworkEvents> network_events_;
   std::optional<StatusSocket> status_socket_;
+  std::unique_ptr<ProcessClassifier> classifier_;
   InterfaceChoice link_;
   std::string last_error_;
   NaturalGsoSizes natural_gso_;

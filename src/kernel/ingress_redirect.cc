@@ -11,6 +11,8 @@
 #include <cstring>
 #include <set>
 
+#include "kernel/bpf_classifier.h"
+
 namespace nettoll {
 namespace {
 
@@ -94,6 +96,8 @@ Result<ClsactFilters> list_clsact_filters(NetlinkSocket& socket, int ifindex, co
       mnl_attr_parse(reply, sizeof(tcmsg), read_kind, &kind);
       if (direction == TC_H_MIN_INGRESS && pref == kRedirectFilterPref && kind.kind == "u32") {
         filters.has_redirect = true;
+      } else if (pref == kClassifierFilterPref) {
+        // nettoll's BPF classifier: goes with nettoll's clsact.
       } else {
         other_prefs.insert(pref);
       }

@@ -5,6 +5,8 @@
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
 
+#include <fstream>
+
 namespace nettoll {
 namespace {
 
@@ -43,7 +45,16 @@ Result<void> set_gso_limits(NetlinkSocket& socket, int ifindex, const std::strin
   info->ifi_index = ifindex;
   mnl_attr_put_u32(message.header(), IFLA_GSO_MAX_SIZE, size);
   mnl_attr_put_u32(message.header(), IFLA_GRO_MAX_SIZE, size);
-  return socket.request(message.header(), "set the gso/gro size of " + device + " to " + std::to_string(size));
+  const std::string what = "set the gso/gro size of " + device + " to " + std::to_string(size);
+  if (auto set = socket.request(message.header(), what); !set) return set;
+  // /proc/sys/net belongs to the writing thread's network namespace. IPv6
+  // has no such switch (its flush only collects garbage): IPv6 connections
+  // pick the new size up when their route is next looked up.
+  std::ofstream flush("/proc/sys/net/ipv4/route/flush");
+  flush << "1\n";
+  flush.flush();
+  if (!flush) return Error{"cannot " + what + ": the IPv4 route cache could not be flushed"};
+  return success();
 }
 
 }  // namespace nettoll

@@ -18,7 +18,10 @@ struct GsoLimits {
 // The sizes of interface `ifindex`. Fails when it does not exist.
 Result<GsoLimits> read_gso_limits(NetlinkSocket& socket, int ifindex, const std::string& device);
 
-// Sets both sizes to `size` bytes. Fails with the kernel's reason.
+// Sets both sizes to `size` bytes, then invalidates the namespace's cached
+// IPv4 routes: a TCP socket copies the GSO size when it routes, so without
+// that, connections opened before keep sending aggregates of the old size.
+// Fails with the kernel's reason.
 Result<void> set_gso_limits(NetlinkSocket& socket, int ifindex, const std::string& device, uint32_t size);
 
 }  // namespace nettoll
