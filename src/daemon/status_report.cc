@@ -97,6 +97,11 @@ std::string format_status(const nlohmann::json& report) {
     out += fmt::format("tbf on {}: rate {}\n", tbf.value("device", ""),
                        format_rate(Rate::bits_per_second(tbf.value("rate_bps", uint64_t{0}))));
   }
+  const nlohmann::json& processes = member(report, "processes");
+  if (!processes.empty()) {
+    out += "processes:\n";
+    for (const auto& [pid, rule] : processes.items()) out += fmt::format("  {:<8} {}\n", pid, rule.get<std::string>());
+  }
   for (const auto& note : member(report, "notes")) out += "note: " + note.get<std::string>() + "\n";
   return out;
 }
