@@ -7,6 +7,7 @@
 #include "core/config_loader.h"
 #include "core/exit_codes.h"
 #include "daemon/interface_plan.h"
+#include "daemon/logging.h"
 #include "daemon/status_report.h"
 #include "kernel/route_query.h"
 #include "kernel/netns.h"
@@ -102,6 +103,7 @@ Result<void> Daemon::follow_link(const std::string& why) {
                  choice->reason, why);
   }
   link_ = *choice;
+  set_log_interface(link_.interface);
   auto plan = plan_for_interface(*socket_, config_, link_.interface, natural_gso_);
   if (!plan) return Error{plan.error()};
   auto changed = shaper_->apply(*plan);

@@ -1,10 +1,12 @@
 #include "daemon/process_classifier.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <fstream>
 #include <sstream>
 
+#include "daemon/logging.h"
 #include "kernel/links.h"
 #include "kernel/process_info.h"
 
@@ -77,6 +79,10 @@ void ProcessClassifier::apply_rule_changes(const std::vector<ProcessRuleChange>&
     if (change.new_rule == 0) {
       bpf_->erase_pid(change.pid);
       continue;
+    }
+    if (change.new_rule <= rules_.size()) {
+      log_for_rule(rules_[change.new_rule - 1].name,
+                   fmt::format("process {} matches rule '{}'", change.pid, rules_[change.new_rule - 1].name));
     }
     if (auto set = bpf_->set_pid_rule(change.pid, change.new_rule); !set) {
       spdlog::warn("{}", set.error());
