@@ -515,11 +515,17 @@ TEST_F(ClassifierTrafficTest, RunningFlowFollowsItsNewRule) {
   std::printf("the running flow reached 7a:10 %.0f ms after tagging\n", *moved_after * 1000);
 
   std::this_thread::sleep_for(milliseconds(300));
+  // Rates over the time that really passed between the readings (each
+  // reading runs tc, which takes a while on a loaded machine).
   const uint64_t other_before = sent_bytes("vA", "7a:2");
   const uint64_t limited_mark = sent_bytes("vA", "7a:10");
+  const auto window_start = Clock::now();
   std::this_thread::sleep_for(milliseconds(1000));
-  const double other_bits = double(sent_bytes("vA", "7a:2") - other_before) * 8;
-  const double limited_bits = double(sent_bytes("vA", "7a:10") - limited_mark) * 8;
+  const uint64_t other_after = sent_bytes("vA", "7a:2");
+  const uint64_t limited_after = sent_bytes("vA", "7a:10");
+  const double seconds = std::chrono::duration<double>(Clock::now() - window_start).count();
+  const double other_bits = double(other_after - other_before) * 8 / seconds;
+  const double limited_bits = double(limited_after - limited_mark) * 8 / seconds;
   std::printf("after tagging: 7a:10 %.2f Mbit/s, 7a:2 %.2f Mbit/s\n", limited_bits / 1e6, other_bits / 1e6);
   EXPECT_LE(limited_bits, kLimitedCeilBits * 1.1);
   EXPECT_LT(other_bits, 1e6) << "the flow should have left the default class";
