@@ -11,6 +11,7 @@
 #include "core/config_loader.h"
 #include "core/plan_format.h"
 #include "daemon/interface_plan.h"
+#include "daemon/logging.h"
 #include "daemon/shaper.h"
 #include "kernel/netns.h"
 
@@ -27,7 +28,7 @@ struct ApplyOptions {
 // Loads and plans the config for `interface`; logs the config's problems.
 Result<Plan> plan_from_file(const ApplyOptions& options, NetlinkSocket& socket, NaturalGsoSizes& natural_gso) {
   const LoadedConfig loaded = load_config_file(options.config_path);
-  for (const Diagnostic& diagnostic : loaded.diagnostics) spdlog::warn("{}", format_diagnostic(diagnostic));
+  log_diagnostics(loaded);
   if (!loaded.ok()) return Error{options.config_path + " has errors; see above"};
   const std::string name = options.interface.empty() ? loaded.config->interface : options.interface;
   if (name == "auto") {

@@ -29,7 +29,7 @@ Daemon::~Daemon() = default;
 
 std::variant<std::unique_ptr<Daemon>, Daemon::StartFailure> Daemon::start(const DaemonOptions& options) {
   const LoadedConfig loaded = load_config_file(options.config_path);
-  for (const Diagnostic& diagnostic : loaded.diagnostics) spdlog::warn("{}", format_diagnostic(diagnostic));
+  log_diagnostics(loaded);
   if (!loaded.ok()) return StartFailure{kExitBadInput, options.config_path + " has errors; see above"};
   std::unique_ptr<Daemon> daemon(new Daemon(options, *loaded.config));
   if (auto opened = daemon->open_kernel_interfaces(); !opened) {
@@ -126,13 +126,7 @@ Result<void> Daemon::follow_link(const std::string& why) {
 void Daemon::reload() {
   spdlog::info("SIGHUP: reloading {}", options_.config_path);
   const LoadedConfig loaded = load_config_file(options_.config_path);
-  for (const Diagnostic& diagnostic : loaded.diagnostics) {
-    if (diagnostic.severity == Diagnostic::Severity::error) {
-      spdlog::error("{}", format_diagnostic(diagnostic));
-    } else {
-      spdlog::warn("{}", format_diagnostic(diagnostic));
-    }
-  }
+  log_diagnostics(loaded);
   if (!loaded.ok()) {
     spdlog::error("reload rejected: {} has errors; shaping stays as it was", options_.config_path);
     return;

@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <mutex>
 
+#include "core/config_loader.h"
+
 namespace nettoll {
 namespace {
 
@@ -54,6 +56,16 @@ void set_up_logging() {
     spdlog::set_default_logger(spdlog::stderr_color_st("nettoll"));
   }
   spdlog::cfg::load_env_levels();
+}
+
+void log_diagnostics(const LoadedConfig& loaded) {
+  for (const Diagnostic& diagnostic : loaded.diagnostics) {
+    if (diagnostic.severity == Diagnostic::Severity::error) {
+      spdlog::error("{}", format_diagnostic(diagnostic));
+    } else {
+      spdlog::warn("{}", format_diagnostic(diagnostic));
+    }
+  }
 }
 
 void set_log_interface(const std::string& interface) { current_interface = interface; }

@@ -10,6 +10,12 @@ namespace nettoll {
 
 void set_up_logging();
 
+struct LoadedConfig;
+
+// Logs a loaded config's problems: errors as errors, warnings as warnings,
+// each as `nettoll check` prints it.
+void log_diagnostics(const LoadedConfig& loaded);
+
 // The managed interface, added to every journal entry from now on.
 void set_log_interface(const std::string& interface);
 

@@ -24,9 +24,7 @@ bool module_available(const std::string& module) {
   return false;
 }
 
-}  // namespace
-
-ProbedCapabilities probe_kernel_capabilities() {
+ProbedCapabilities probe() {
   ProbedCapabilities probed;
   const auto config = read_kernel_config();
   if (!config) {
@@ -38,6 +36,15 @@ ProbedCapabilities probe_kernel_capabilities() {
   probed.capabilities.hz = parse_config_hz(config->text).value_or(kGuessedHz);
   const std::string fq_codel = kernel_config_value(config->text, "NET_SCH_FQ_CODEL");
   probed.capabilities.has_fq_codel = fq_codel == "y" || (fq_codel == "m" && module_available("sch_fq_codel"));
+  return probed;
+}
+
+}  // namespace
+
+// The kernel's build config does not change while it runs: read (and gunzip)
+// it once, not on every network event and reload.
+ProbedCapabilities probe_kernel_capabilities() {
+  static const ProbedCapabilities probed = probe();
   return probed;
 }
 
