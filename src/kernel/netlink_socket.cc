@@ -59,8 +59,8 @@ std::string describe_failure(const std::string& what, const NetlinkStatus& statu
   return text;
 }
 
-Result<NetlinkSocket> NetlinkSocket::open() {
-  mnl_socket* socket = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+Result<NetlinkSocket> NetlinkSocket::open(int protocol) {
+  mnl_socket* socket = mnl_socket_open2(protocol, SOCK_CLOEXEC);
   if (!socket) return Error{"cannot open a netlink socket: " + errno_text(errno)};
   if (mnl_socket_bind(socket, 0, MNL_SOCKET_AUTOPID) < 0) {
     const int error = errno;

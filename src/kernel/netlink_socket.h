@@ -1,4 +1,4 @@
-// NetlinkSocket: one rtnetlink (NETLINK_ROUTE) socket with request/ack and
+// NetlinkSocket: one netlink socket (rtnetlink unless asked otherwise) with request/ack and
 // dump helpers; NetlinkMessage: a request being built. The socket belongs to
 // the network namespace of the thread that opened it (setns first to manage
 // another namespace), for its whole life.
@@ -61,9 +61,10 @@ class NetlinkSocket {
   // and becomes the result.
   using MessageCallback = std::function<Result<void>(const nlmsghdr*)>;
 
-  // Opens and binds a NETLINK_ROUTE socket in the calling thread's network
+  // Opens and binds a netlink socket of `protocol` (NETLINK_ROUTE, or
+  // NETLINK_SOCK_DIAG for socket dumps) in the calling thread's network
   // namespace, with extended acks. Fails with the errno of socket/bind.
-  static Result<NetlinkSocket> open();
+  static Result<NetlinkSocket> open(int protocol = NETLINK_ROUTE);
 
   NetlinkSocket(NetlinkSocket&&) noexcept;
   NetlinkSocket& operator=(NetlinkSocket&&) noexcept;
