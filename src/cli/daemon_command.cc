@@ -17,6 +17,14 @@ CommandRunner add_daemon_command(CLI::App& app) {
   command->add_option("--socket", options->status_socket, "control socket path")->capture_default_str();
   command->add_option("--cgroup", options->cgroup,
                       "classify only sockets created in this cgroup v2 directory (default: the whole machine)");
+  command
+      ->add_option_function<std::string>(
+          "--classifier",
+          [options](const std::string& text) { options->classifier = *parse_classifier_mode(text); },
+          "per-process classification: bpf (exact from the first packet), u32 (port filters polled from "
+          "sock_diag, for kernels without the eBPF features), or auto (bpf, else u32)")
+      ->check(CLI::IsMember({"auto", "bpf", "u32"}))
+      ->default_str("auto");
   return [options]() {
     auto started = Daemon::start(*options);
     if (auto* failure = std::get_if<Daemon::StartFailure>(&started)) {

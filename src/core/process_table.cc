@@ -1,8 +1,22 @@
 #include "core/process_table.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace nettoll {
+
+bool same_match_rules(const std::vector<ProcessRule>& a, const std::vector<ProcessRule>& b) {
+  const auto same_predicate = [](const MatchPredicate& x, const MatchPredicate& y) {
+    return x.attribute == y.attribute && x.pattern == y.pattern;
+  };
+  const auto same_entry = [&](const MatchEntry& x, const MatchEntry& y) {
+    return std::ranges::equal(x.predicates, y.predicates, same_predicate);
+  };
+  const auto same_rule = [&](const ProcessRule& x, const ProcessRule& y) {
+    return x.name == y.name && x.recursive == y.recursive && std::ranges::equal(x.match, y.match, same_entry);
+  };
+  return std::ranges::equal(a, b, same_rule);
+}
 namespace {
 
 std::vector<ProcessRuleChange> change_of(pid_t pid, ProcessRuleId old_rule, ProcessRuleId new_rule) {

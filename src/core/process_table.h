@@ -48,6 +48,10 @@ struct ScannedProcess {
   ProcessAttributes attributes;
 };
 
+// True when `a` and `b` select the same processes: same names, match
+// entries and `recursive` flags in the same order (limits may differ).
+bool same_match_rules(const std::vector<ProcessRule>& a, const std::vector<ProcessRule>& b);
+
 class ProcessTable {
  public:
   explicit ProcessTable(std::vector<ProcessRule> rules = {});

@@ -49,7 +49,7 @@ std::variant<std::unique_ptr<Daemon>, Daemon::StartFailure> Daemon::start(const 
 Result<void> Daemon::open_kernel_interfaces() {
   // Process events only reach the initial network namespace: their source is
   // opened before entering --netns.
-  auto classifier = ProcessClassifier::open(options_.cgroup);
+  auto classifier = ProcessClassifier::open(options_.cgroup, options_.classifier);
   if (!classifier) return Error{classifier.error()};
   classifier_ = std::move(*classifier);
   if (!options_.netns.empty()) {
@@ -117,10 +117,27 @@ Result<void> Daemon::follow_link(const std::string& why) {
     notify_status();
     return Error{classified.error()};
   }
+  schedule_classifier_refresh();
   last_error_.clear();
   if (*changed > 0) spdlog::info("shaping {}: {} change(s)", link_.interface, *changed);
   notify_status();
   return success();
+}
+
+void Daemon::schedule_classifier_refresh() {
+  const auto interval = classifier_->refresh_interval();
+  if (!interval || refresh_scheduled_) return;
+  auto scheduled = loop_->after("classifier-refresh", *interval, [this] {
+    refresh_scheduled_ = false;
+    if (!classifier_) return;
+    classifier_->refresh(*socket_);
+    schedule_classifier_refresh();
+  });
+  if (!scheduled) {
+    spdlog::error("{}", scheduled.error());
+    return;
+  }
+  refresh_scheduled_ = true;
 }
 
 void Daemon::reload() {
@@ -162,6 +179,7 @@ void Daemon::notify_status() const {
 nlohmann::json Daemon::status() {
   nlohmann::json report = status_report(*socket_, options_.config_path, link_, shaper_->applied(), last_error_);
   report["processes"] = classifier_ ? classifier_->matched_processes() : nlohmann::json::object();
+  report["classifier"] = classifier_ ? classifier_->path_status() : nlohmann::json{{"path", "none"}};
   return report;
 }
 

@@ -27,6 +27,7 @@ struct DaemonOptions {
   std::string netns;  // manage this network namespace (as ip -n)
   std::string status_socket = kDefaultStatusSocket;
   std::string cgroup;  // cgroup v2 directory whose sockets are classified ("" = the root)
+  ClassifierMode classifier = ClassifierMode::automatic;
 };
 
 class Daemon {
@@ -54,6 +55,9 @@ class Daemon {
   Result<void> follow_link(const std::string& why);
   void reload();
   void stop();
+  // Keeps the classifier's periodic refresh (the fallback's poll) running
+  // while it wants one.
+  void schedule_classifier_refresh();
   void notify_status() const;
   nlohmann::json status();
 
@@ -68,6 +72,7 @@ class Daemon {
   InterfaceChoice link_;
   std::string last_error_;
   NaturalGsoSizes natural_gso_;
+  bool refresh_scheduled_ = false;
 };
 
 }  // namespace nettoll

@@ -3,11 +3,9 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include <fstream>
-#include <sstream>
-
+#include "daemon/bpf_path.h"
 #include "daemon/logging.h"
-#include "kernel/links.h"
+#include "daemon/port_filter_path.h"
 #include "kernel/process_info.h"
 
 namespace nettoll {
@@ -24,75 +22,54 @@ std::vector<ScannedProcess> scan_processes() {
   return scanned;
 }
 
-bool same_rules(const std::vector<ProcessRule>& a, const std::vector<ProcessRule>& b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (a[i].name != b[i].name || a[i].recursive != b[i].recursive || a[i].match.size() != b[i].match.size()) {
-      return false;
-    }
-    for (size_t j = 0; j < a[i].match.size(); ++j) {
-      const auto& x = a[i].match[j].predicates;
-      const auto& y = b[i].match[j].predicates;
-      if (x.size() != y.size()) return false;
-      for (size_t k = 0; k < x.size(); ++k) {
-        if (x[k].attribute != y[k].attribute || x[k].pattern != y[k].pattern) return false;
-      }
-    }
-  }
-  return true;
-}
-
 }  // namespace
 
-std::string cgroup_v2_root() {
-  std::ifstream mounts("/proc/self/mounts");
-  std::string line;
-  while (std::getline(mounts, line)) {
-    std::istringstream fields(line);
-    std::string device, path, type;
-    fields >> device >> path >> type;
-    if (type == "cgroup2") return path;
-  }
-  return "";
+std::optional<ClassifierMode> parse_classifier_mode(const std::string& text) {
+  if (text == "auto") return ClassifierMode::automatic;
+  if (text == "bpf") return ClassifierMode::bpf;
+  if (text == "u32") return ClassifierMode::u32;
+  return std::nullopt;
 }
 
-Result<std::unique_ptr<ProcessClassifier>> ProcessClassifier::open(const std::string& cgroup_path) {
+Result<std::unique_ptr<ProcessClassifier>> ProcessClassifier::open(const std::string& cgroup_path,
+                                                                   ClassifierMode mode) {
   auto connector = ProcConnector::open();
   if (!connector) return Error{connector.error()};
-  return std::unique_ptr<ProcessClassifier>(new ProcessClassifier(std::move(*connector), cgroup_path));
+  return std::unique_ptr<ProcessClassifier>(new ProcessClassifier(std::move(*connector), cgroup_path, mode));
 }
 
-Result<void> ProcessClassifier::load_bpf() {
-  auto bpf = BpfClassifier::load();
-  if (!bpf) return Error{bpf.error()};
-  const std::string cgroup = cgroup_path_.empty() ? cgroup_v2_root() : cgroup_path_;
-  if (cgroup.empty()) return Error{"no cgroup v2 hierarchy is mounted: per-process classification needs one"};
-  if (auto attached = bpf->attach_cgroup(cgroup); !attached) return Error{attached.error()};
-  bpf_.emplace(std::move(*bpf));
-  spdlog::info("classifying sockets created in {} with eBPF", cgroup);
+Result<void> ProcessClassifier::choose_path() {
+  fallback_reason_.clear();
+  if (mode_ != ClassifierMode::u32) {
+    auto bpf = BpfPath::load(cgroup_path_);
+    if (bpf) {
+      path_ = std::move(*bpf);
+      return success();
+    }
+    if (mode_ == ClassifierMode::bpf) {
+      return Error{"per-process classification with eBPF (--classifier bpf) is not possible: " + bpf.error()};
+    }
+    fallback_reason_ = "eBPF classifier unavailable: " + bpf.error();
+  } else {
+    fallback_reason_ = "--classifier u32";
+  }
+  auto ports = PortFilterPath::open();
+  if (!ports) return Error{"per-process classification is not possible: " + ports.error()};
+  path_ = std::move(*ports);
+  spdlog::warn("per-process classification: u32 port filters polled every {} ms ({}); a new connection's "
+               "first packets may use the default class until the next poll",
+               kPortPollInterval.count(), fallback_reason_);
   return success();
 }
 
 void ProcessClassifier::apply_rule_changes(const std::vector<ProcessRuleChange>& changes) {
-  if (!bpf_) return;
+  if (!path_) return;
   for (const ProcessRuleChange& change : changes) {
-    if (change.new_rule == 0) {
-      bpf_->erase_pid(change.pid);
-      continue;
+    if (change.new_rule != 0 && change.new_rule <= rules_.size()) {
+      const std::string& rule = rules_[change.new_rule - 1].name;
+      log_for_rule(rule, fmt::format("process {} matches rule '{}'", change.pid, rule));
     }
-    if (change.new_rule <= rules_.size()) {
-      log_for_rule(rules_[change.new_rule - 1].name,
-                   fmt::format("process {} matches rule '{}'", change.pid, rules_[change.new_rule - 1].name));
-    }
-    if (auto set = bpf_->set_pid_rule(change.pid, change.new_rule); !set) {
-      spdlog::warn("{}", set.error());
-      continue;
-    }
-    // Sockets opened before this decision (before nettoll started, or between
-    // exec and its event) follow the process's rule too.
-    if (auto tagged = bpf_->tag_process_sockets(change.pid, change.new_rule); !tagged) {
-      spdlog::debug("process {}: {}", change.pid, tagged.error());
-    }
+    path_->set_process_rule(change.pid, change.new_rule);
   }
 }
 
@@ -104,7 +81,7 @@ void ProcessClassifier::on_events() {
     spdlog::error("{}", batch.error());
     return;
   }
-  if (!bpf_) return;  // no rules: nothing to keep track of
+  if (!path_) return;  // no rules: nothing to keep track of
   if (batch->overflowed) {
     spdlog::warn("process events were lost: rescanning /proc");
     rescan();
@@ -131,57 +108,39 @@ void ProcessClassifier::on_events() {
   }
 }
 
-Result<void> ProcessClassifier::attach_to(const Plan& plan, NetlinkSocket& socket) {
-  const std::string wanted = plan.classifier.empty() ? "" : plan.interface;
-  if (wanted == attached_interface_) return success();
-  if (!attached_interface_.empty()) {
-    // The interface may be gone; detaching what is not there is no error.
-    (void)bpf_->detach_tc(attached_ifindex_, TcDirection::egress);
-    (void)bpf_->detach_tc(attached_ifindex_, TcDirection::ingress);
-    attached_interface_.clear();
-  }
-  if (wanted.empty()) return success();
-  auto link = find_link(socket, wanted);
-  if (!link) return Error{link.error()};
-  auto ifb = find_link(socket, plan.ifb);
-  if (!ifb) return Error{ifb.error()};
-  if (auto set = bpf_->set_ifb(ifb->ifindex); !set) return set;
-  for (TcDirection direction : {TcDirection::egress, TcDirection::ingress}) {
-    if (auto attached = bpf_->attach_tc(link->ifindex, direction); !attached) return attached;
-  }
-  attached_interface_ = wanted;
-  attached_ifindex_ = link->ifindex;
-  return success();
-}
-
 Result<void> ProcessClassifier::apply(const Plan& plan, const std::vector<ProcessRule>& rules,
                                       NetlinkSocket& socket) {
   if (plan.classifier.empty()) {
-    // No rules: unload, which detaches every program and drops the maps.
-    bpf_.reset();
-    attached_interface_.clear();
+    // No rules: drop the path, which detaches every program and filter.
+    if (path_) (void)path_->attach(plan, socket);
+    path_.reset();
     rules_.clear();
     table_ = ProcessTable();
     return success();
   }
-  if (!bpf_) {
-    if (auto loaded = load_bpf(); !loaded) return loaded;
+  if (!path_) {
+    if (auto chosen = choose_path(); !chosen) return chosen;
   }
-  for (const ClassifierEntry& entry : plan.classifier) {
-    if (auto set = bpf_->set_rule_classes(entry.rule_id, entry.egress_class.packed(), entry.ingress_class.packed());
-        !set) {
-      return set;
-    }
-  }
+  if (auto attached = path_->attach(plan, socket); !attached) return attached;
   if (table_.size() == 0) {
     rules_ = rules;
     table_ = ProcessTable(rules);
     rescan();
-  } else if (!same_rules(rules, rules_)) {
+  } else if (!same_match_rules(rules, rules_)) {
     rules_ = rules;
     apply_rule_changes(table_.set_rules(rules));
   }
-  return attach_to(plan, socket);
+  // The fallback's filters follow new or re-ruled processes now, not at the next poll.
+  path_->refresh(socket);
+  return success();
+}
+
+std::optional<std::chrono::milliseconds> ProcessClassifier::refresh_interval() const {
+  return path_ ? path_->refresh_interval() : std::nullopt;
+}
+
+void ProcessClassifier::refresh(NetlinkSocket& socket) {
+  if (path_) path_->refresh(socket);
 }
 
 nlohmann::json ProcessClassifier::matched_processes() const {
@@ -190,6 +149,12 @@ nlohmann::json ProcessClassifier::matched_processes() const {
     if (rule >= 1 && rule <= rules_.size()) matched[std::to_string(pid)] = rules_[rule - 1].name;
   }
   return matched;
+}
+
+nlohmann::json ProcessClassifier::path_status() const {
+  nlohmann::json status = {{"path", path_ ? path_->name() : "none"}};
+  if (path_ && !fallback_reason_.empty()) status["reason"] = fallback_reason_;
+  return status;
 }
 
 }  // namespace nettoll

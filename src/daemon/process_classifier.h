@@ -1,13 +1,14 @@
-// ProcessClassifier: puts each process's traffic in its rule's classes, from
-// its first packet. Process events (fork/exec/exit) keep the BPF pid map
-// current through the pure ProcessTable; sockets a process already holds are
-// re-tagged when its rule changes; the tc programs follow the managed
-// interface.
+// ProcessClassifier: puts each process's traffic in its rule's classes.
+// Process events (fork/exec/exit) and an initial /proc scan keep the pure
+// ProcessTable current; each process's rule goes to the classifier path:
+// eBPF where the kernel allows it (exact from the first packet), else u32
+// port filters polled from sock_diag. The path follows the plan's interface.
 #pragma once
 
+#include <chrono>
 #include <memory>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,7 +16,7 @@
 #include "core/plan.h"
 #include "core/process_table.h"
 #include "core/result.h"
-#include "kernel/bpf_classifier.h"
+#include "daemon/classifier_path.h"
 #include "kernel/netlink_socket.h"
 #include "kernel/proc_connector.h"
 
@@ -24,43 +25,46 @@ namespace nettoll {
 class ProcessClassifier {
  public:
   // Opens the process-event source (so: before entering another network
-  // namespace). The BPF programs are loaded, and the socket program attached
-  // to the cgroup v2 directory `cgroup_path` ("" = the cgroup v2 root), only
-  // once a config has process rules: without rules nothing changes in the
-  // kernel.
-  static Result<std::unique_ptr<ProcessClassifier>> open(const std::string& cgroup_path);
+  // namespace). The path is chosen, and the BPF programs loaded (their socket
+  // program attached to the cgroup v2 directory `cgroup_path`, "" = the
+  // root), only once a config has process rules: without rules nothing
+  // changes in the kernel.
+  static Result<std::unique_ptr<ProcessClassifier>> open(const std::string& cgroup_path, ClassifierMode mode);
 
   int events_fd() const { return connector_.fd(); }
 
-  // Reads pending process events and updates the kernel's view.
+  // Reads pending process events and updates the path.
   void on_events();
 
-  // Classifies for `plan` with `rules`: rule classes in the BPF maps, the tc
-  // programs on the plan's interface (moved or removed as the plan says), and
-  // every process re-evaluated when the rules changed.
+  // Classifies for `plan` with `rules`: the path follows the plan's classes
+  // and interface, and every process is re-evaluated when the rules changed.
+  // Fails when the path cannot be set up (with mode bpf: when the kernel
+  // refuses eBPF).
   Result<void> apply(const Plan& plan, const std::vector<ProcessRule>& rules, NetlinkSocket& socket);
+
+  // How often refresh() must run while rules exist; nullopt: never.
+  std::optional<std::chrono::milliseconds> refresh_interval() const;
+  void refresh(NetlinkSocket& socket);
 
   // pid → rule name of every process with a rule, for `nettoll status`.
   nlohmann::json matched_processes() const;
+  // {"path": "bpf"|"u32"|"none", "reason": why the fallback is used}.
+  nlohmann::json path_status() const;
 
  private:
-  ProcessClassifier(ProcConnector connector, std::string cgroup_path)
-      : connector_(std::move(connector)), cgroup_path_(std::move(cgroup_path)) {}
-  Result<void> load_bpf();
+  ProcessClassifier(ProcConnector connector, std::string cgroup_path, ClassifierMode mode)
+      : connector_(std::move(connector)), cgroup_path_(std::move(cgroup_path)), mode_(mode) {}
+  Result<void> choose_path();
   void rescan();
   void apply_rule_changes(const std::vector<ProcessRuleChange>& changes);
-  Result<void> attach_to(const Plan& plan, NetlinkSocket& socket);
 
   ProcConnector connector_;
   std::string cgroup_path_;
-  std::optional<BpfClassifier> bpf_;  // loaded while there are rules
+  ClassifierMode mode_;
+  std::unique_ptr<ClassifierPath> path_;  // chosen while there are rules
+  std::string fallback_reason_;
   ProcessTable table_;
   std::vector<ProcessRule> rules_;
-  std::string attached_interface_;
-  int attached_ifindex_ = 0;
 };
-
-// The cgroup v2 mount point, from /proc/self/mounts ("" when none).
-std::string cgroup_v2_root();
 
 }  // namespace nettoll

@@ -1,0 +1,83 @@
+#include "daemon/bpf_path.h"
+
+#include <spdlog/spdlog.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "kernel/links.h"
+
+namespace nettoll {
+
+std::string cgroup_v2_root() {
+  std::ifstream mounts("/proc/self/mounts");
+  std::string line;
+  while (std::getline(mounts, line)) {
+    std::istringstream fields(line);
+    std::string device, path, type;
+    fields >> device >> path >> type;
+    if (type == "cgroup2") return path;
+  }
+  return "";
+}
+
+Result<std::unique_ptr<BpfPath>> BpfPath::load(const std::string& cgroup_path) {
+  const std::string cgroup = cgroup_path.empty() ? cgroup_v2_root() : cgroup_path;
+  if (cgroup.empty()) return Error{"no cgroup v2 hierarchy is mounted"};
+  auto bpf = BpfClassifier::load();
+  if (!bpf) return Error{bpf.error()};
+  if (auto attached = bpf->attach_cgroup(cgroup); !attached) return Error{attached.error()};
+  spdlog::info("per-process classification: eBPF, for sockets created in {}", cgroup);
+  return std::unique_ptr<BpfPath>(new BpfPath(std::move(*bpf)));
+}
+
+Result<void> BpfPath::attach(const Plan& plan, NetlinkSocket& socket) {
+  for (const ClassifierEntry& entry : plan.classifier) {
+    if (auto set = bpf_.set_rule_classes(entry.rule_id, entry.egress_class.packed(), entry.ingress_class.packed());
+        !set) {
+      return set;
+    }
+  }
+  return attach_to_interface(plan, socket);
+}
+
+Result<void> BpfPath::attach_to_interface(const Plan& plan, NetlinkSocket& socket) {
+  const std::string wanted = plan.classifier.empty() ? "" : plan.interface;
+  if (wanted == attached_interface_) return success();
+  if (!attached_interface_.empty()) {
+    // The interface may be gone; detaching what is not there is no error.
+    (void)bpf_.detach_tc(attached_ifindex_, TcDirection::egress);
+    (void)bpf_.detach_tc(attached_ifindex_, TcDirection::ingress);
+    attached_interface_.clear();
+  }
+  if (wanted.empty()) return success();
+  auto link = find_link(socket, wanted);
+  if (!link) return Error{link.error()};
+  auto ifb = find_link(socket, plan.ifb);
+  if (!ifb) return Error{ifb.error()};
+  if (auto set = bpf_.set_ifb(ifb->ifindex); !set) return set;
+  for (TcDirection direction : {TcDirection::egress, TcDirection::ingress}) {
+    if (auto attached = bpf_.attach_tc(link->ifindex, direction); !attached) return attached;
+  }
+  attached_interface_ = wanted;
+  attached_ifindex_ = link->ifindex;
+  return success();
+}
+
+void BpfPath::set_process_rule(pid_t pid, ProcessRuleId rule) {
+  if (rule == 0) {
+    bpf_.erase_pid(pid);
+    return;
+  }
+  if (auto set = bpf_.set_pid_rule(pid, rule); !set) {
+    spdlog::warn("{}", set.error());
+    return;
+  }
+  // Sockets opened before this decision (before nettoll started, or between
+  // exec and its event) follow the process's rule too.
+  if (auto tagged = bpf_.tag_process_sockets(pid, rule); !tagged) {
+    spdlog::debug("process {}: {}", pid, tagged.error());
+  }
+}
+
+}  // namespace nettoll

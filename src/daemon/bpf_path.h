@@ -1,0 +1,38 @@
+// BpfPath: process rules through nettoll's eBPF classifier. A process's rule
+// goes into the pid map, which the cgroup socket program reads for every new
+// socket; sockets it already holds are tagged through pidfd_getfd; the tc
+// programs on the interface turn a socket's rule into its class.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "daemon/classifier_path.h"
+#include "kernel/bpf_classifier.h"
+
+namespace nettoll {
+
+class BpfPath : public ClassifierPath {
+ public:
+  // Loads the programs and attaches the socket program to the cgroup v2
+  // directory `cgroup_path` ("" = the cgroup v2 root). Fails with the
+  // kernel's or libbpf's reason (no cgroup v2, no sk_storage, BPF refused).
+  static Result<std::unique_ptr<BpfPath>> load(const std::string& cgroup_path);
+
+  std::string name() const override { return "bpf"; }
+  Result<void> attach(const Plan& plan, NetlinkSocket& socket) override;
+  void set_process_rule(pid_t pid, ProcessRuleId rule) override;
+
+ private:
+  explicit BpfPath(BpfClassifier bpf) : bpf_(std::move(bpf)) {}
+  Result<void> attach_to_interface(const Plan& plan, NetlinkSocket& socket);
+
+  BpfClassifier bpf_;
+  std::string attached_interface_;
+  int attached_ifindex_ = 0;
+};
+
+// The cgroup v2 mount point, from /proc/self/mounts ("" when none).
+std::string cgroup_v2_root();
+
+}  // namespace nettoll

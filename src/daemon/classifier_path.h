@@ -1,0 +1,49 @@
+// ClassifierPath: how process rules reach packets. The eBPF path tags
+// sockets from their creation (BpfPath); where the kernel refuses it, the
+// fallback puts u32 filters on the local ports of matched processes, polled
+// from sock_diag (PortFilterPath). ProcessClassifier decides which process
+// has which rule and hands that to the path.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "core/plan.h"
+#include "core/process_table.h"
+#include "core/result.h"
+#include "kernel/netlink_socket.h"
+
+namespace nettoll {
+
+// Which path the daemon may use: `auto` tries eBPF and falls back to u32.
+enum class ClassifierMode { automatic, bpf, u32 };
+
+// "auto", "bpf", "u32" → the mode; nullopt for anything else.
+std::optional<ClassifierMode> parse_classifier_mode(const std::string& text);
+
+class ClassifierPath {
+ public:
+  virtual ~ClassifierPath() = default;
+
+  // "bpf" or "u32", as status and --classifier name it.
+  virtual std::string name() const = 0;
+
+  // Follows `plan`: the rule classes, and the interface and IFB to classify
+  // on (moving off the previous ones, or off everything when the plan has
+  // no interface).
+  virtual Result<void> attach(const Plan& plan, NetlinkSocket& socket) = 0;
+
+  // Process `pid` now has rule `rule` (0: none any more).
+  virtual void set_process_rule(pid_t pid, ProcessRuleId rule) = 0;
+
+  // How often refresh() wants to run; nullopt: never (event-driven).
+  virtual std::optional<std::chrono::milliseconds> refresh_interval() const { return std::nullopt; }
+
+  // Periodic work (the fallback's socket poll). Errors are logged here.
+  virtual void refresh(NetlinkSocket& /*socket*/) {}
+};
+
+}  // namespace nettoll

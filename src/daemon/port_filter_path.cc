@@ -1,0 +1,127 @@
+#include "daemon/port_filter_path.h"
+
+#include <spdlog/spdlog.h>
+
+#include "kernel/links.h"
+#include "kernel/socket_diag.h"
+
+namespace nettoll {
+namespace {
+
+Result<PortFilterSite> site_on(NetlinkSocket& socket, const HtbTree& tree, FilterDirection direction) {
+  auto link = find_link(socket, tree.device);
+  if (!link) return Error{link.error()};
+  return PortFilterSite{link->ifindex, tree.device, tree.qdisc, direction};
+}
+
+bool same_site(const std::optional<PortFilterSite>& a, const std::optional<PortFilterSite>& b) {
+  if (!a || !b) return !a && !b;
+  return a->ifindex == b->ifindex && a->device == b->device && a->qdisc == b->qdisc;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<PortFilterPath>> PortFilterPath::open() {
+  auto diag = NetlinkSocket::open(NETLINK_SOCK_DIAG);
+  if (!diag) return Error{diag.error()};
+  return std::unique_ptr<PortFilterPath>(new PortFilterPath(std::move(*diag)));
+}
+
+Result<void> PortFilterPath::attach(const Plan& plan, NetlinkSocket& socket) {
+  classifier_ = plan.classifier;
+  std::optional<PortFilterSite> egress, ingress;
+  if (!plan.classifier.empty() && plan.egress) {
+    auto site = site_on(socket, *plan.egress, FilterDirection::egress);
+    if (!site) return Error{site.error()};
+    egress = *site;
+  }
+  if (!plan.classifier.empty() && plan.ingress) {
+    auto site = site_on(socket, *plan.ingress, FilterDirection::ingress);
+    if (!site) return Error{site.error()};
+    ingress = *site;
+  }
+  if (!same_site(egress, egress_) || !same_site(ingress, ingress_)) {
+    forget_sites(socket);
+    for (const auto& site : {egress, ingress}) {
+      if (!site) continue;
+      if (auto created = create_port_tables(socket, *site); !created) return created;
+    }
+    egress_ = egress;
+    ingress_ = ingress;
+  }
+  // Classes may have moved (rules reordered): filters follow at once.
+  return sync_filters(socket);
+}
+
+void PortFilterPath::forget_sites(NetlinkSocket& socket) {
+  // The old interface may be gone, and its qdisc with the filters: best effort.
+  for (const auto& site : {egress_, ingress_}) {
+    if (site) (void)remove_port_tables(socket, *site);
+  }
+  egress_.reset();
+  ingress_.reset();
+  installed_.clear();
+}
+
+void PortFilterPath::set_process_rule(pid_t pid, ProcessRuleId rule) {
+  if (rule == 0) {
+    process_rules_.erase(pid);
+  } else {
+    process_rules_[pid] = rule;
+  }
+}
+
+const PortFilterSite* PortFilterPath::site_for(FilterDirection direction) const {
+  const auto& site = direction == FilterDirection::egress ? egress_ : ingress_;
+  return site ? &*site : nullptr;
+}
+
+Result<void> PortFilterPath::sync_filters(NetlinkSocket& socket) {
+  if (process_rules_.empty() && installed_.empty()) return success();
+  std::map<uint64_t, uint32_t> socket_rules;
+  for (const auto& [pid, rule] : process_rules_) {
+    for (uint64_t inode : socket_inodes_of(pid)) socket_rules.emplace(inode, rule);
+  }
+  std::vector<LocalSocket> sockets;
+  if (!socket_rules.empty()) {
+    auto dumped = dump_local_sockets(diag_socket_);
+    if (!dumped) return Error{dumped.error()};
+    sockets = std::move(*dumped);
+  }
+  std::vector<PortFilter> wanted;
+  for (const PortFilter& filter : plan_port_filters(sockets, socket_rules, classifier_)) {
+    if (site_for(filter.key.direction)) wanted.push_back(filter);
+  }
+  const PortFilterChanges changes = diff_port_filters(installed_, wanted);
+  for (const InstalledPortFilter& gone : changes.remove) {
+    if (auto deleted = delete_port_filter(socket, *site_for(gone.filter.key.direction), gone); !deleted) {
+      return deleted;
+    }
+    std::erase(installed_, gone);
+  }
+  for (const InstalledPortFilter& added : changes.add) {
+    if (auto done = add_port_filter(socket, *site_for(added.filter.key.direction), added); !done) return done;
+    installed_.push_back(added);
+  }
+  if (!changes.add.empty() || !changes.remove.empty()) {
+    spdlog::debug("port filters: {} added, {} removed, {} in place", changes.add.size(), changes.remove.size(),
+                  installed_.size());
+  }
+  return success();
+}
+
+void PortFilterPath::refresh(NetlinkSocket& socket) {
+  auto synced = sync_filters(socket);
+  if (synced) return;
+  // The kernel's filters are not what we think: start them over. When the
+  // interface went away with its qdisc this fails too, until the daemon
+  // follows the link to its successor and attaches there.
+  spdlog::warn("port filters: {}; re-creating them", synced.error());
+  installed_.clear();
+  for (const auto& site : {egress_, ingress_}) {
+    if (!site) continue;
+    if (auto created = create_port_tables(socket, *site); !created) spdlog::debug("{}", created.error());
+  }
+}
+
+}  // namespace nettoll

@@ -1,0 +1,52 @@
+// PortFilterPath: the fallback for kernels that refuse the eBPF classifier.
+// Every refresh_interval it lists the namespace's sockets (sock_diag), finds
+// those of processes with a rule (/proc/PID/fd), and keeps one u32 filter per
+// local port on the interface's and the IFB's HTB. The cost of polling: a
+// connection's first packets, before the next poll sees its socket, go to the
+// default class (up to one interval; TrafficToll polls once a second).
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/port_filters.h"
+#include "daemon/classifier_path.h"
+#include "kernel/port_filter_tables.h"
+
+namespace nettoll {
+
+inline constexpr std::chrono::milliseconds kPortPollInterval{250};
+
+class PortFilterPath : public ClassifierPath {
+ public:
+  // Opens a sock_diag socket in the calling thread's network namespace.
+  static Result<std::unique_ptr<PortFilterPath>> open();
+
+  std::string name() const override { return "u32"; }
+  Result<void> attach(const Plan& plan, NetlinkSocket& socket) override;
+  void set_process_rule(pid_t pid, ProcessRuleId rule) override;
+  std::optional<std::chrono::milliseconds> refresh_interval() const override { return kPortPollInterval; }
+  void refresh(NetlinkSocket& socket) override;
+
+  // The filters in the kernel now (for tests and status).
+  const std::vector<InstalledPortFilter>& installed() const { return installed_; }
+
+ private:
+  explicit PortFilterPath(NetlinkSocket diag_socket) : diag_socket_(std::move(diag_socket)) {}
+  Result<void> sync_filters(NetlinkSocket& socket);
+  const PortFilterSite* site_for(FilterDirection direction) const;
+  void forget_sites(NetlinkSocket& socket);
+
+  NetlinkSocket diag_socket_;
+  std::vector<ClassifierEntry> classifier_;
+  std::map<pid_t, ProcessRuleId> process_rules_;
+  std::optional<PortFilterSite> egress_;
+  std::optional<PortFilterSite> ingress_;
+  std::vector<InstalledPortFilter> installed_;
+};
+
+}  // namespace nettoll
