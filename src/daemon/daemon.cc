@@ -39,6 +39,10 @@ std::variant<std::unique_ptr<Daemon>, Daemon::StartFailure> Daemon::start(const 
     return StartFailure{kExitRuntimeFailure, registered.error()};
   }
   if (auto followed = daemon->follow_link("start"); !followed) {
+    // Shaping may be in place while classification failed: take it all
+    // away, so a failed start leaves the kernel as it was.
+    daemon->classifier_.reset();
+    if (auto cleared = daemon->shaper_->clear(); !cleared) spdlog::error("{}", cleared.error());
     return StartFailure{kExitRuntimeFailure, followed.error()};
   }
   sd_notify(0, "READY=1");

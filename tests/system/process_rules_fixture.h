@@ -72,11 +72,16 @@ class ProcessRulesFixture : public ::testing::TestWithParam<std::string> {
     std::filesystem::copy_file(program, bin_dir_ + "/" + name, std::filesystem::copy_options::overwrite_existing);
   }
 
-  void start_daemon(const std::string& config) {
+  // The daemon's command line for `config` (written to config_path_), with
+  // its socket program on `cgroup` (default: the test's own).
+  std::vector<std::string> daemon_command(const std::string& config, std::string cgroup = "") {
     std::ofstream(config_path_) << config;
-    daemon_ = std::make_unique<ChildProcess>(std::vector<std::string>{
-        nettoll_binary(), "daemon", "-c", config_path_, "--netns", testbed_->namespace_a(), "--socket", socket_path_,
-        "--cgroup", cgroup_, "--classifier", GetParam()});
+    return {nettoll_binary(), "daemon", "-c", config_path_, "--netns", testbed_->namespace_a(), "--socket",
+            socket_path_, "--cgroup", cgroup.empty() ? cgroup_ : cgroup, "--classifier", GetParam()};
+  }
+
+  void start_daemon(const std::string& config, const std::string& cgroup = "") {
+    daemon_ = std::make_unique<ChildProcess>(daemon_command(config, cgroup));
     ASSERT_TRUE(daemon_->wait_for_output("managed interface", 10s)) << daemon_->output();
     std::this_thread::sleep_for(300ms);
   }
