@@ -47,7 +47,7 @@ tcmsg* put_filter_header(NetlinkMessage& message, const PortFilterSite& site, Ip
 
 // A u32 selector with `keys` (host-order masks and values).
 void put_selector(nlmsghdr* header, const tc_u32_sel& selector, const std::vector<tc_u32_key>& keys) {
-  std::array<char, sizeof(tc_u32_sel) + 4 * sizeof(tc_u32_key)> buffer{};
+  std::array<char, sizeof(tc_u32_sel) + 8 * sizeof(tc_u32_key)> buffer{};
   auto* out = reinterpret_cast<tc_u32_sel*>(buffer.data());
   *out = selector;
   out->nkeys = static_cast<unsigned char>(keys.size());
@@ -133,8 +133,12 @@ Result<void> add_port_filter(NetlinkSocket& socket, const PortFilterSite& site, 
       key(0xffu << layout.protocol_shift, uint32_t(port.protocol) << layout.protocol_shift, layout.protocol_offset),
       key(port_mask(site.direction), uint32_t(port.port) << port_shift(site.direction), layout.ports_offset),
   };
-  // A later IPv4 fragment has no ports where they would be: fragment offset 0 only.
-  if (port.family == IpFamily::ipv4) keys.push_back(key(0x1fff, 0, 4));
+  // IPv4: the ports are where the filter reads them only in a 20-byte header
+  // (IHL 5) and in the first fragment (offset 0).
+  if (port.family == IpFamily::ipv4) {
+    keys.push_back(key(0x0f000000, 0x05000000, 0));
+    keys.push_back(key(0x1fff, 0, 4));
+  }
   tc_u32_sel selector{};
   selector.flags = TC_U32_TERMINAL;
   put_selector(message.header(), selector, keys);
