@@ -13,10 +13,12 @@ CommandRunner add_daemon_command(CLI::App& app) {
   options->config_path = kDefaultConfigPath;
   CLI::App* command = app.add_subcommand("daemon", "Run the service in the foreground (systemd runs this)");
   command->add_option("-c,--config", options->config_path, "config file")->capture_default_str();
-  command->add_option("--netns", options->netns, "manage the interfaces of network namespace NAME (as ip -n)");
+  command->add_option("--netns", options->netns,
+                      "manage the interfaces of network namespace NAME (as ip -n)");
   command->add_option("--socket", options->status_socket, "control socket path")->capture_default_str();
-  command->add_option("--cgroup", options->cgroup,
-                      "classify only sockets created in this cgroup v2 directory (default: the whole machine)");
+  command->add_option(
+      "--cgroup", options->cgroup,
+      "classify only sockets created in this cgroup v2 directory (default: the whole machine)");
   command
       ->add_option_function<std::string>(
           "--classifier",

@@ -57,7 +57,8 @@ std::vector<PortFilter> plan_port_filters(const std::vector<LocalSocket>& socket
   std::vector<PortFilter> filters;
   for (const auto& [key, rule] : rule_of_key) {
     const ClassifierEntry& entry = *entries.at(rule);
-    const Handle class_id = key.direction == FilterDirection::egress ? entry.egress_class : entry.ingress_class;
+    const Handle class_id =
+        key.direction == FilterDirection::egress ? entry.egress_class : entry.ingress_class;
     filters.push_back({key, class_id});
   }
   return filters;

@@ -9,8 +9,8 @@
 #include "daemon/interface_plan.h"
 #include "daemon/logging.h"
 #include "daemon/status_report.h"
-#include "kernel/route_query.h"
 #include "kernel/netns.h"
+#include "kernel/route_query.h"
 
 namespace nettoll {
 namespace {
@@ -23,7 +23,8 @@ constexpr auto kSettleDelay = 100ms;
 
 }  // namespace
 
-Daemon::Daemon(DaemonOptions options, Config config) : options_(std::move(options)), config_(std::move(config)) {}
+Daemon::Daemon(DaemonOptions options, Config config)
+    : options_(std::move(options)), config_(std::move(config)) {}
 
 Daemon::~Daemon() = default;
 
@@ -83,8 +84,10 @@ Result<void> Daemon::register_events() {
     if (auto ok = loop_->on_signal(signal_number, [this] { stop(); }); !ok) return ok;
   }
   if (auto ok = loop_->on_signal(SIGHUP, [this] { reload(); }); !ok) return ok;
-  if (auto ok = loop_->on_readable(status_socket_->fd(), [this] { status_socket_->serve_one(); }); !ok) return ok;
-  if (auto ok = loop_->on_readable(classifier_->events_fd(), [this] { classifier_->on_events(); }); !ok) return ok;
+  if (auto ok = loop_->on_readable(status_socket_->fd(), [this] { status_socket_->serve_one(); }); !ok)
+    return ok;
+  if (auto ok = loop_->on_readable(classifier_->events_fd(), [this] { classifier_->on_events(); }); !ok)
+    return ok;
   return loop_->on_readable(network_events_->fd(), [this] {
     auto changed = network_events_->drain();
     if (!changed) {
@@ -181,7 +184,8 @@ void Daemon::notify_status() const {
 }
 
 nlohmann::json Daemon::status() {
-  nlohmann::json report = status_report(*socket_, options_.config_path, link_, shaper_->applied(), last_error_);
+  nlohmann::json report =
+      status_report(*socket_, options_.config_path, link_, shaper_->applied(), last_error_);
   report["processes"] = classifier_ ? classifier_->matched_processes() : nlohmann::json::object();
   report["classifier"] = classifier_ ? classifier_->path_status() : nlohmann::json{{"path", "none"}};
   return report;

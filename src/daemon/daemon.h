@@ -7,11 +7,11 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <variant>
 #include <string>
+#include <variant>
 
-#include "core/config.h"
 #include "core/active_interface.h"
+#include "core/config.h"
 #include "daemon/event_loop.h"
 #include "daemon/interface_plan.h"
 #include "daemon/process_classifier.h"

@@ -104,8 +104,8 @@ Result<void> PortFilterPath::sync_filters(NetlinkSocket& socket) {
     installed_.push_back(added);
   }
   if (!changes.add.empty() || !changes.remove.empty()) {
-    spdlog::debug("port filters: {} added, {} removed, {} in place", changes.add.size(), changes.remove.size(),
-                  installed_.size());
+    spdlog::debug("port filters: {} added, {} removed, {} in place", changes.add.size(),
+                  changes.remove.size(), installed_.size());
   }
   return success();
 }

@@ -56,9 +56,10 @@ Result<void> ProcessClassifier::choose_path() {
   auto ports = PortFilterPath::open();
   if (!ports) return Error{"per-process classification is not possible: " + ports.error()};
   path_ = std::move(*ports);
-  spdlog::warn("per-process classification: u32 port filters polled every {} ms ({}); a new connection's "
-               "first packets may use the default class until the next poll",
-               kPortPollInterval.count(), fallback_reason_);
+  spdlog::warn(
+      "per-process classification: u32 port filters polled every {} ms ({}); a new connection's "
+      "first packets may use the default class until the next poll",
+      kPortPollInterval.count(), fallback_reason_);
   return success();
 }
 

@@ -1,13 +1,13 @@
 #include "kernel/port_filter_tables.h"
 
 #include <arpa/inet.h>
+#include <fmt/format.h>
 #include <libmnl/libmnl.h>
 #include <linux/if_ether.h>
 #include <linux/pkt_cls.h>
 #include <linux/rtnetlink.h>
 
 #include <array>
-#include <fmt/format.h>
 #include <vector>
 
 #include "kernel/tc_message.h"
@@ -34,10 +34,13 @@ FamilyLayout layout_of(IpFamily family) {
 const char* family_name(IpFamily family) { return family == IpFamily::ipv4 ? "IPv4" : "IPv6"; }
 
 // The port's half of the ports word: source port in the high 16 bits.
-uint32_t port_mask(FilterDirection direction) { return direction == FilterDirection::egress ? 0xffff0000 : 0x0000ffff; }
+uint32_t port_mask(FilterDirection direction) {
+  return direction == FilterDirection::egress ? 0xffff0000 : 0x0000ffff;
+}
 uint32_t port_shift(FilterDirection direction) { return direction == FilterDirection::egress ? 16 : 0; }
 
-tcmsg* put_filter_header(NetlinkMessage& message, const PortFilterSite& site, IpFamily family, uint32_t handle) {
+tcmsg* put_filter_header(NetlinkMessage& message, const PortFilterSite& site, IpFamily family,
+                         uint32_t handle) {
   auto* tc = put_tc_header(message, site.ifindex, Handle{}, site.qdisc);
   tc->tcm_handle = handle;
   const FamilyLayout layout = layout_of(family);
@@ -55,7 +58,9 @@ void put_selector(nlmsghdr* header, const tc_u32_sel& selector, const std::vecto
   mnl_attr_put(header, TCA_U32_SEL, sizeof(tc_u32_sel) + keys.size() * sizeof(tc_u32_key), buffer.data());
 }
 
-tc_u32_key key(uint32_t mask, uint32_t value, int offset) { return tc_u32_key{htonl(mask), htonl(value), offset, 0}; }
+tc_u32_key key(uint32_t mask, uint32_t value, int offset) {
+  return tc_u32_key{htonl(mask), htonl(value), offset, 0};
+}
 
 std::string site_label(const PortFilterSite& site) {
   return site.device + (site.direction == FilterDirection::egress ? " (egress)" : " (ingress)");
@@ -120,7 +125,8 @@ Result<void> remove_port_tables(NetlinkSocket& socket, const PortFilterSite& sit
   return success();
 }
 
-Result<void> add_port_filter(NetlinkSocket& socket, const PortFilterSite& site, const InstalledPortFilter& filter) {
+Result<void> add_port_filter(NetlinkSocket& socket, const PortFilterSite& site,
+                             const InstalledPortFilter& filter) {
   const PortFilterKey& port = filter.filter.key;
   const FamilyLayout layout = layout_of(port.family);
   NetlinkMessage message(RTM_NEWTFILTER, NLM_F_CREATE | NLM_F_EXCL);
@@ -130,7 +136,8 @@ Result<void> add_port_filter(NetlinkSocket& socket, const PortFilterSite& site, 
   mnl_attr_put_u32(message.header(), TCA_U32_HASH, filter.handle & 0xfffff000);
   mnl_attr_put_u32(message.header(), TCA_U32_CLASSID, filter.filter.class_id.packed());
   std::vector<tc_u32_key> keys = {
-      key(0xffu << layout.protocol_shift, uint32_t(port.protocol) << layout.protocol_shift, layout.protocol_offset),
+      key(0xffu << layout.protocol_shift, uint32_t(port.protocol) << layout.protocol_shift,
+          layout.protocol_offset),
       key(port_mask(site.direction), uint32_t(port.port) << port_shift(site.direction), layout.ports_offset),
   };
   // IPv4: the ports are where the filter reads them only in a 20-byte header

@@ -40,7 +40,9 @@ Result<void> create_port_tables(NetlinkSocket& socket, const PortFilterSite& sit
 Result<void> remove_port_tables(NetlinkSocket& socket, const PortFilterSite& site);
 
 // Adds or deletes one port filter at its handle.
-Result<void> add_port_filter(NetlinkSocket& socket, const PortFilterSite& site, const InstalledPortFilter& filter);
-Result<void> delete_port_filter(NetlinkSocket& socket, const PortFilterSite& site, const InstalledPortFilter& filter);
+Result<void> add_port_filter(NetlinkSocket& socket, const PortFilterSite& site,
+                             const InstalledPortFilter& filter);
+Result<void> delete_port_filter(NetlinkSocket& socket, const PortFilterSite& site,
+                                const InstalledPortFilter& filter);
 
 }  // namespace nettoll

@@ -1,12 +1,12 @@
 #include "kernel/socket_diag.h"
 
+#include <arpa/inet.h>
 #include <libmnl/libmnl.h>
 #include <linux/inet_diag.h>
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
-#include <arpa/inet.h>
 
 #include <filesystem>
 #include <string>
@@ -38,7 +38,8 @@ int read_v6_only(const nlattr* attribute, void* data) {
   return MNL_CB_OK;
 }
 
-Result<void> dump_kind(NetlinkSocket& diag_socket, const SocketKind& kind, std::vector<LocalSocket>& sockets) {
+Result<void> dump_kind(NetlinkSocket& diag_socket, const SocketKind& kind,
+                       std::vector<LocalSocket>& sockets) {
   NetlinkMessage message(SOCK_DIAG_BY_FAMILY, NLM_F_DUMP);
   auto* request = message.put_extra_header<inet_diag_req_v2>();
   request->sdiag_family = uint8_t(kind.family);
@@ -53,7 +54,8 @@ Result<void> dump_kind(NetlinkSocket& diag_socket, const SocketKind& kind, std::
     socket.protocol = kind.protocol;
     socket.local_port = ntohs(diag->id.idiag_sport);
     socket.inode = diag->idiag_inode;
-    if (socket.family == IpFamily::ipv6) mnl_attr_parse(reply, sizeof(inet_diag_msg), read_v6_only, &socket.v6_only);
+    if (socket.family == IpFamily::ipv6)
+      mnl_attr_parse(reply, sizeof(inet_diag_msg), read_v6_only, &socket.v6_only);
     sockets.push_back(socket);
     return success();
   };

@@ -26,7 +26,8 @@ const char* kBulkRule =
 
 TEST_P(AutoClassifierTest, FallsBackToPortFiltersAndSaysWhy) {
   start_daemon(kBulkRule, not_a_cgroup());
-  ASSERT_TRUE(daemon_->wait_for_output("per-process classification: u32 port filters", 5s)) << daemon_->output();
+  ASSERT_TRUE(daemon_->wait_for_output("per-process classification: u32 port filters", 5s))
+      << daemon_->output();
   EXPECT_NE(daemon_->output().find("eBPF classifier unavailable"), std::string::npos) << daemon_->output();
   const auto status = nlohmann::json::parse(status_json(), nullptr, false);
   ASSERT_FALSE(status.is_discarded());

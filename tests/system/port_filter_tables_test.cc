@@ -2,6 +2,8 @@
 // sockets, and u32 port filters on an HTB qdisc send a port's packets to a
 // class, for IPv4 and IPv6, TCP and UDP. Checked with real traffic and with
 // what `tc filter show` prints.
+#include "kernel/port_filter_tables.h"
+
 #include <arpa/inet.h>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -11,12 +13,11 @@
 
 #include <algorithm>
 
+#include "child_process.h"
 #include "core/plan.h"
 #include "kernel/htb_classes.h"
-#include "kernel/port_filter_tables.h"
 #include "kernel/qdiscs.h"
 #include "kernel/socket_diag.h"
-#include "child_process.h"
 #include "namespace_test.h"
 #include "tc_text.h"
 
@@ -118,15 +119,16 @@ TEST_F(PortFilterTablesTest, RecreatingReplacesLeftovers) {
 }
 
 TEST_F(PortFilterTablesTest, TrafficFromAFilteredPortGoesToItsClass) {
-  ChildProcess server({"ip", "netns", "exec", testbed().namespace_b(), "iperf3", "-s", "-p", "5201", "--forceflush"});
+  ChildProcess server(
+      {"ip", "netns", "exec", testbed().namespace_b(), "iperf3", "-s", "-p", "5201", "--forceflush"});
   ASSERT_TRUE(server.wait_for_output("listening", std::chrono::seconds(5))) << server.output();
   for (IpFamily family : {IpFamily::ipv4, IpFamily::ipv6}) {
     for (uint8_t protocol : {uint8_t(IPPROTO_TCP), uint8_t(IPPROTO_UDP)}) {
       const uint16_t port = uint16_t(41000 + installed_.size());
       install(filter(family, protocol, port));
-      const std::string client =
-          fmt::format("iperf3 -c {} -p 5201 -t 1 --cport {} {} >/dev/null 2>&1",
-                      family == IpFamily::ipv4 ? "10.77.0.2" : "fd77::2", port, protocol == IPPROTO_UDP ? "-u -b 20M" : "");
+      const std::string client = fmt::format("iperf3 -c {} -p 5201 -t 1 --cport {} {} >/dev/null 2>&1",
+                                             family == IpFamily::ipv4 ? "10.77.0.2" : "fd77::2", port,
+                                             protocol == IPPROTO_UDP ? "-u -b 20M" : "");
       const auto [filtered, other] = class_bytes_during(client);
       SCOPED_TRACE(client);
       // The data flows from the client port; the control connection (another

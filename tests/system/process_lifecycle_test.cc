@@ -14,13 +14,15 @@ class ProcessLifecycleTest : public ProcessRulesFixture {
   // The shell (a copy of sh named ntlaunch) forks iperf3, which matches no
   // rule of its own. `; true` keeps sh from exec'ing its last command in place.
   void start_launcher(int port) {
-    start_in_a("./ntlaunch -c './iperf3 -c 10.77.0.2 -p " + std::to_string(port) + " -t 5 >/dev/null 2>&1; true'");
+    start_in_a("./ntlaunch -c './iperf3 -c 10.77.0.2 -p " + std::to_string(port) +
+               " -t 5 >/dev/null 2>&1; true'");
   }
 };
 
 std::string launcher_rule(bool recursive) {
   return std::string("download: 100mbit\nupload: 100mbit\nprocesses:\n  launcher:\n") +
-         "    match: [{name: ntlaunch}]\n    upload: 5mbit\n    recursive: " + (recursive ? "true" : "false") + "\n";
+         "    match: [{name: ntlaunch}]\n    upload: 5mbit\n    recursive: " +
+         (recursive ? "true" : "false") + "\n";
 }
 
 // The pids status lists under `rule`.
@@ -42,7 +44,8 @@ TEST_P(ProcessLifecycleTest, RecursiveRuleCoversTheFlowsAShellSpawns) {
   const auto rates = class_rates("vA", 2500ms);
   EXPECT_NEAR(rates.at("7a:10"), 5.0, 0.25) << "the shell's iperf3 child is limited";
   EXPECT_LT(rates.at("7a:2"), 1.0);
-  EXPECT_GE(pids_of_rule(status_json(), "launcher").size(), 2u) << "the shell and its child: " << status_json();
+  EXPECT_GE(pids_of_rule(status_json(), "launcher").size(), 2u)
+      << "the shell and its child: " << status_json();
   stop_clients();
 
   // The same shell without `recursive`: its child runs free.
@@ -58,15 +61,17 @@ TEST_P(ProcessLifecycleTest, RecursiveRuleCoversTheFlowsAShellSpawns) {
 }
 
 TEST_P(ProcessLifecycleTest, AnExitedProcessLeavesNoState) {
-  start_daemon("download: 100mbit\nupload: 100mbit\nprocesses:\n  bulk:\n    match: [{name: ntbulk}]\n"
-               "    upload: 5mbit\n    download: 5mbit\n");
+  start_daemon(
+      "download: 100mbit\nupload: 100mbit\nprocesses:\n  bulk:\n    match: [{name: ntbulk}]\n"
+      "    upload: 5mbit\n    download: 5mbit\n");
   start_client("ntbulk", 5201, "", 3);
   std::this_thread::sleep_for(1500ms);
   ASSERT_EQ(pids_of_rule(status_json(), "bulk").size(), 1u) << status_json();
   const bool port_filters = GetParam() == "u32";
   if (port_filters) {
     // The data connection and the control connection, in each direction.
-    EXPECT_NE(testbed_->run_in_a("tc filter show dev vA parent 7a:").output.find("flowid 7a:10"), std::string::npos);
+    EXPECT_NE(testbed_->run_in_a("tc filter show dev vA parent 7a:").output.find("flowid 7a:10"),
+              std::string::npos);
     EXPECT_NE(testbed_->run_in_a("tc filter show dev ntb-vA parent 7a:").output.find("flowid 7a:10"),
               std::string::npos);
   }
@@ -75,7 +80,8 @@ TEST_P(ProcessLifecycleTest, AnExitedProcessLeavesNoState) {
   std::this_thread::sleep_for(1000ms);
   EXPECT_TRUE(pids_of_rule(status_json(), "bulk").empty()) << status_json();
   for (const char* device : {"vA", "ntb-vA"}) {
-    const std::string filters = testbed_->run_in_a(std::string("tc filter show dev ") + device + " parent 7a:").output;
+    const std::string filters =
+        testbed_->run_in_a(std::string("tc filter show dev ") + device + " parent 7a:").output;
     EXPECT_EQ(filters.find("flowid 7a:10"), std::string::npos) << device << ":\n" << filters;
   }
 }

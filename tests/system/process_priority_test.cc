@@ -15,7 +15,8 @@ class ProcessPriorityTest : public ProcessRulesFixture {
   // Median RTT in ms of 60 probes 25 ms apart from `program` (a copy of the
   // probe) to the probe server in B.
   double median_rtt_ms(const std::string& program) {
-    ChildProcess& probe = start_in_a("./" + program + " client 10.77.0.2 " + std::to_string(kProbePort) + " 60 25");
+    ChildProcess& probe =
+        start_in_a("./" + program + " client 10.77.0.2 " + std::to_string(kProbePort) + " 60 25");
     EXPECT_TRUE(probe.wait_for_exit(15s));
     std::istringstream figures(probe.output());
     double median = -1, p90 = -1;
@@ -29,8 +30,8 @@ class ProcessPriorityTest : public ProcessRulesFixture {
 TEST_P(ProcessPriorityTest, PriorityProcessKeepsLowLatencyUnderBulkLoad) {
   install_copy(UDP_RTT_PROBE, "ntcall");
   install_copy(UDP_RTT_PROBE, "ntbulk-probe");
-  ChildProcess server({"ip", "netns", "exec", testbed_->namespace_b(), UDP_RTT_PROBE, "server",
-                       std::to_string(kProbePort)});
+  ChildProcess server(
+      {"ip", "netns", "exec", testbed_->namespace_b(), UDP_RTT_PROBE, "server", std::to_string(kProbePort)});
   ASSERT_TRUE(server.wait_for_output("listening", 5s)) << server.output();
   // The probe copy named ntbulk-probe matches the bulk rule ("ntbulk" is a
   // prefix: TrafficToll's re.match semantics).

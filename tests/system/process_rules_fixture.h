@@ -69,15 +69,18 @@ class ProcessRulesFixture : public ::testing::TestWithParam<std::string> {
 
   // Copies `program` into the test's bin directory as `name`.
   void install_copy(const std::string& program, const std::string& name) {
-    std::filesystem::copy_file(program, bin_dir_ + "/" + name, std::filesystem::copy_options::overwrite_existing);
+    std::filesystem::copy_file(program, bin_dir_ + "/" + name,
+                               std::filesystem::copy_options::overwrite_existing);
   }
 
   // The daemon's command line for `config` (written to config_path_), with
   // its socket program on `cgroup` (default: the test's own).
   std::vector<std::string> daemon_command(const std::string& config, std::string cgroup = "") {
     std::ofstream(config_path_) << config;
-    return {nettoll_binary(), "daemon", "-c", config_path_, "--netns", testbed_->namespace_a(), "--socket",
-            socket_path_, "--cgroup", cgroup.empty() ? cgroup_ : cgroup, "--classifier", GetParam()};
+    return {
+        nettoll_binary(),        "daemon",   "-c",         config_path_, "--netns",
+        testbed_->namespace_a(), "--socket", socket_path_, "--cgroup",   cgroup.empty() ? cgroup_ : cgroup,
+        "--classifier",          GetParam()};
   }
 
   void start_daemon(const std::string& config, const std::string& cgroup = "") {
@@ -90,7 +93,8 @@ class ProcessRulesFixture : public ::testing::TestWithParam<std::string> {
   // namespace A inside the test's cgroup. nsenter, not `ip netns exec`,
   // which remounts /sys and hides the cgroup tree.
   ChildProcess& start_in_a(const std::string& command) {
-    const std::string line = "echo $$ > " + cgroup_ + "/cgroup.procs && cd " + bin_dir_ + " && exec " + command;
+    const std::string line =
+        "echo $$ > " + cgroup_ + "/cgroup.procs && cd " + bin_dir_ + " && exec " + command;
     clients_.push_back(std::make_unique<ChildProcess>(std::vector<std::string>{
         "nsenter", "--net=/run/netns/" + testbed_->namespace_a(), "sh", "-c", line}));
     return *clients_.back();
@@ -99,8 +103,8 @@ class ProcessRulesFixture : public ::testing::TestWithParam<std::string> {
   // A renamed iperf3 client against the server on `port` in B.
   void start_client(const std::string& program, int port, const std::string& flags, int seconds,
                     const std::string& host = "10.77.0.2") {
-    start_in_a("./" + program + " -c " + host + " -p " + std::to_string(port) + " -t " + std::to_string(seconds) +
-               " " + flags + " >/dev/null 2>&1");
+    start_in_a("./" + program + " -c " + host + " -p " + std::to_string(port) + " -t " +
+               std::to_string(seconds) + " " + flags + " >/dev/null 2>&1");
   }
 
   // Mbit/s through each class of `device` over `window`.
@@ -135,6 +139,8 @@ class ProcessRulesFixture : public ::testing::TestWithParam<std::string> {
 };
 
 // "bpf" / "u32" as the test names' suffix.
-inline std::string classifier_path_name(const ::testing::TestParamInfo<std::string>& info) { return info.param; }
+inline std::string classifier_path_name(const ::testing::TestParamInfo<std::string>& info) {
+  return info.param;
+}
 
 }  // namespace nettoll::testing

@@ -56,7 +56,8 @@ TEST_P(ProcessRulesTest, UdpAndIpv6FlowsOfTheProcessAreLimited) {
 }
 
 TEST_P(ProcessRulesTest, AFlowStartedBeforeItsRuleIsLimitedAfterAReload) {
-  start_daemon("download: 100mbit\nupload: 100mbit\nprocesses:\n  other:\n    match: [{name: nothing-here}]\n");
+  start_daemon(
+      "download: 100mbit\nupload: 100mbit\nprocesses:\n  other:\n    match: [{name: nothing-here}]\n");
   start_client("ntbulk", 5201, "", 8);
   std::this_thread::sleep_for(1500ms);
   EXPECT_GT(class_rates("vA", 1000ms).at("7a:2"), 20.0) << "unlimited before the rule";

@@ -18,8 +18,10 @@ LocalSocket tcp4(uint16_t port, uint64_t inode) { return {IpFamily::ipv4, IPPROT
 TEST(PlanPortFilters, MatchedSocketGetsOneFilterPerDirection) {
   const auto filters = plan_port_filters({tcp4(5201, 100), tcp4(22, 101)}, {{100, 1}}, kClassifier);
   ASSERT_EQ(filters.size(), 2u);
-  EXPECT_EQ(filters[0], (PortFilter{{FilterDirection::egress, IpFamily::ipv4, IPPROTO_TCP, 5201}, Handle{0x7a, 0x10}}));
-  EXPECT_EQ(filters[1], (PortFilter{{FilterDirection::ingress, IpFamily::ipv4, IPPROTO_TCP, 5201}, Handle{0x7a, 0x10}}));
+  EXPECT_EQ(filters[0],
+            (PortFilter{{FilterDirection::egress, IpFamily::ipv4, IPPROTO_TCP, 5201}, Handle{0x7a, 0x10}}));
+  EXPECT_EQ(filters[1],
+            (PortFilter{{FilterDirection::ingress, IpFamily::ipv4, IPPROTO_TCP, 5201}, Handle{0x7a, 0x10}}));
 }
 
 TEST(PlanPortFilters, DualStackIpv6SocketAlsoCoversIpv4) {
@@ -62,8 +64,9 @@ TEST(DiffPortFilters, SameFiltersAgainChangeNothing) {
 }
 
 TEST(DiffPortFilters, ClosedSocketIsRemovedAndClassChangeReplaces) {
-  const auto before = diff_port_filters({}, plan_port_filters({tcp4(1000, 1), tcp4(2000, 2)}, {{1, 1}, {2, 1}},
-                                                              kClassifier)).add;
+  const auto before =
+      diff_port_filters({}, plan_port_filters({tcp4(1000, 1), tcp4(2000, 2)}, {{1, 1}, {2, 1}}, kClassifier))
+          .add;
   // Port 1000 closed; port 2000's process now falls under rule 2.
   const auto after = plan_port_filters({tcp4(2000, 2)}, {{2, 2}}, kClassifier);
   const PortFilterChanges changes = diff_port_filters(before, after);
@@ -95,7 +98,8 @@ TEST(DiffPortFilters, EveryPortOfABucketFits) {
   std::vector<PortFilter> wanted;
   for (uint32_t high = 0; high < 256; ++high) {
     for (uint8_t protocol : {IPPROTO_TCP, IPPROTO_UDP}) {
-      wanted.push_back({{FilterDirection::egress, IpFamily::ipv6, protocol, uint16_t(high << 8 | 7)}, Handle{0x7a, 0x10}});
+      wanted.push_back(
+          {{FilterDirection::egress, IpFamily::ipv6, protocol, uint16_t(high << 8 | 7)}, Handle{0x7a, 0x10}});
     }
   }
   const PortFilterChanges changes = diff_port_filters({}, wanted);

@@ -198,5 +198,17 @@ TEST(ProcessTable, MatchedListsProcessesWithARule) {
   EXPECT_EQ(table.matched(), (std::map<pid_t, ProcessRuleId>{{10, 1}, {12, 3}}));
 }
 
+TEST(SameMatchRules, LimitsDoNotCountButNamesPatternsAndRecursionDo) {
+  const std::vector<ProcessRule> base = {rule("browser", "firefox"), rule("shell", "bash", true)};
+  std::vector<ProcessRule> other_limits = base;
+  other_limits[0].upload.limit = Rate::bits_per_second(1'000'000);
+  EXPECT_TRUE(same_match_rules(base, other_limits));
+  EXPECT_FALSE(same_match_rules(base, {rule("browser", "firefox"), rule("shell", "bash", false)}));
+  EXPECT_FALSE(same_match_rules(base, {rule("browser", "firefox"), rule("shell", "zsh", true)}));
+  EXPECT_FALSE(same_match_rules(base, {rule("web", "firefox"), rule("shell", "bash", true)}));
+  EXPECT_FALSE(same_match_rules(base, {rule("shell", "bash", true), rule("browser", "firefox")}));
+  EXPECT_FALSE(same_match_rules(base, {rule("browser", "firefox")}));
+}
+
 }  // namespace
 }  // namespace nettoll
