@@ -17,6 +17,16 @@ bool same_match_rules(const std::vector<ProcessRule>& a, const std::vector<Proce
   };
   return std::ranges::equal(a, b, same_rule);
 }
+
+std::set<std::string> attributes_used(const std::vector<ProcessRule>& rules) {
+  std::set<std::string> attributes;
+  for (const ProcessRule& rule : rules) {
+    for (const MatchEntry& entry : rule.match) {
+      for (const MatchPredicate& predicate : entry.predicates) attributes.insert(predicate.attribute);
+    }
+  }
+  return attributes;
+}
 namespace {
 
 std::vector<ProcessRuleChange> change_of(pid_t pid, ProcessRuleId old_rule, ProcessRuleId new_rule) {

@@ -52,6 +52,10 @@ struct ScannedProcess {
 // entries and `recursive` flags in the same order (limits may differ).
 bool same_match_rules(const std::vector<ProcessRule>& a, const std::vector<ProcessRule>& b);
 
+// The process attributes `rules` look at (their predicates' attributes), so
+// the daemon reads no more of /proc than they need.
+std::set<std::string> attributes_used(const std::vector<ProcessRule>& rules);
+
 class ProcessTable {
  public:
   explicit ProcessTable(std::vector<ProcessRule> rules = {});

@@ -1,6 +1,7 @@
 #include "daemon/process_classifier.h"
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <spdlog/spdlog.h>
 
 #include "daemon/bpf_path.h"
@@ -11,10 +12,10 @@
 namespace nettoll {
 namespace {
 
-std::vector<ScannedProcess> scan_processes() {
+std::vector<ScannedProcess> scan_processes(const std::set<std::string>& wanted) {
   std::vector<ScannedProcess> scanned;
   for (pid_t pid : list_processes()) {
-    auto attributes = read_process(pid);
+    auto attributes = read_process(pid, wanted);
     if (!attributes) continue;  // exited meanwhile
     const auto ppid = attributes->values.find("ppid");
     scanned.push_back({pid, ppid == attributes->values.end() ? 0 : std::stoi(ppid->second), *attributes});
@@ -74,7 +75,7 @@ void ProcessClassifier::apply_rule_changes(const std::vector<ProcessRuleChange>&
   }
 }
 
-void ProcessClassifier::rescan() { apply_rule_changes(table_.on_scan(scan_processes())); }
+void ProcessClassifier::rescan() { apply_rule_changes(table_.on_scan(scan_processes(attributes_))); }
 
 void ProcessClassifier::on_events() {
   auto batch = connector_.read_events();
@@ -99,7 +100,7 @@ void ProcessClassifier::on_events() {
       case ProcEvent::exec:
       case ProcEvent::comm:
       case ProcEvent::uid:
-        if (auto attributes = read_process(event.pid)) {
+        if (auto attributes = read_process(event.pid, attributes_)) {
           const auto ppid = attributes->values.find("ppid");
           apply_rule_changes(table_.on_exec(
               event.pid, ppid == attributes->values.end() ? 0 : std::stoi(ppid->second), *attributes));
@@ -116,6 +117,7 @@ Result<void> ProcessClassifier::apply(const Plan& plan, const std::vector<Proces
     if (path_) (void)path_->attach(plan, socket);
     path_.reset();
     rules_.clear();
+    attributes_.clear();
     table_ = ProcessTable();
     return success();
   }
@@ -125,11 +127,17 @@ Result<void> ProcessClassifier::apply(const Plan& plan, const std::vector<Proces
   if (auto attached = path_->attach(plan, socket); !attached) return attached;
   if (table_.size() == 0) {
     rules_ = rules;
+    attributes_ = attributes_used(rules);
     table_ = ProcessTable(rules);
     rescan();
   } else if (!same_match_rules(rules, rules_)) {
     rules_ = rules;
     apply_rule_changes(table_.set_rules(rules));
+    // Rules that look at attributes not read so far need /proc again.
+    const std::set<std::string> needed = attributes_used(rules);
+    const bool grew = !std::ranges::includes(attributes_, needed);
+    attributes_ = needed;
+    if (grew) rescan();
   }
   // The fallback's filters follow new or re-ruled processes now, not at the next poll.
   path_->refresh(socket);

@@ -9,6 +9,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -65,6 +66,7 @@ class ProcessClassifier {
   std::string fallback_reason_;
   ProcessTable table_;
   std::vector<ProcessRule> rules_;
+  std::set<std::string> attributes_;  // what the rules read from /proc
 };
 
 }  // namespace nettoll

@@ -23,6 +23,25 @@ namespace {
 // The kernel keeps 15 characters of a process's name (TASK_COMM_LEN - 1).
 constexpr size_t kCommLength = 15;
 
+// The content of `name` (relative to directory `directory_fd`, or a path).
+// A short read is the end: /proc files hand out all they have at once when
+// the buffer is big enough, so the usual read that returns 0 is skipped (the
+// daemon reads a file for every process that starts).
+std::optional<std::string> read_whole(int directory_fd, const char* name) {
+  const int fd = ::openat(directory_fd, name, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  std::string content;
+  std::array<char, 16384> chunk;
+  ssize_t got = 0;
+  while ((got = ::read(fd, chunk.data(), chunk.size())) > 0) {
+    content.append(chunk.data(), static_cast<size_t>(got));
+    if (static_cast<size_t>(got) < chunk.size()) break;
+  }
+  ::close(fd);
+  if (got < 0) return std::nullopt;
+  return content;
+}
+
 // /proc/PID opened once: every file is read relative to it, so a pid reused
 // while we read fails (ESRCH) instead of mixing two processes' attributes.
 class ProcDirectory {
@@ -37,17 +56,7 @@ class ProcDirectory {
 
   bool is_open() const { return fd_ >= 0; }
 
-  std::optional<std::string> read_file(const char* name) const {
-    const int fd = ::openat(fd_, name, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return std::nullopt;
-    std::string content;
-    std::array<char, 4096> chunk;
-    ssize_t got = 0;
-    while ((got = ::read(fd, chunk.data(), chunk.size())) > 0) content.append(chunk.data(), got);
-    ::close(fd);
-    if (got < 0) return std::nullopt;
-    return content;
-  }
+  std::optional<std::string> read_file(const char* name) const { return read_whole(fd_, name); }
 
   std::optional<std::string> read_link(const char* name) const {
     std::array<char, 4096> target;
@@ -223,29 +232,75 @@ void add_cgroup_attributes(const ProcDirectory& directory, ProcessAttributes& pr
 }  // namespace
 
 Result<ProcessAttributes> read_process(pid_t pid) {
-  const std::string what = "cannot read process " + std::to_string(pid);
+  static const std::set<std::string> kEverything = {"name", "cmdline", "exe", "cwd", "username", "cgroup"};
+  return read_process(pid, kEverything);
+}
+
+namespace {
+
+// What /proc/PID/stat alone tells: pid, ppid, status, terminal.
+ProcessAttributes stat_attributes(pid_t pid, const StatFields& stat) {
+  ProcessAttributes process;
+  auto& values = process.values;
+  values["pid"] = std::to_string(pid);
+  values["ppid"] = std::to_string(stat.ppid);
+  values["status"] = status_name(stat.state);
+  if (auto terminal = terminal_path(stat.tty_nr)) values["terminal"] = *terminal;
+  return process;
+}
+
+Error unreadable_stat(pid_t pid) {
+  return Error{"cannot read process " + std::to_string(pid) + ": /proc/" + std::to_string(pid) +
+               "/stat is unreadable (it has exited)"};
+}
+
+}  // namespace
+
+Result<ProcessAttributes> read_process(pid_t pid, const std::set<std::string>& attributes) {
+  const auto wants = [&](std::initializer_list<const char*> names) {
+    return std::any_of(names.begin(), names.end(), [&](const char* name) { return attributes.contains(name); });
+  };
+  // The common case, rules on the name: /proc/PID/stat alone, without opening
+  // the directory (two calls fewer for every process that starts).
+  if (!wants({"cmdline", "exe", "cwd", "username", "user", "uids", "gids", "cgroup", "unit"})) {
+    const auto stat_text = read_whole(AT_FDCWD, ("/proc/" + std::to_string(pid) + "/stat").c_str());
+    const auto stat = stat_text ? parse_stat(*stat_text) : std::nullopt;
+    if (!stat) return unreadable_stat(pid);
+    if (!wants({"name"}) || stat->comm.size() < kCommLength) {
+      ProcessAttributes process = stat_attributes(pid, *stat);
+      if (wants({"name"})) process.values["name"] = stat->comm;
+      return process;
+    }
+    // The kernel cut the name short: it comes from the arguments, below.
+  }
+  // Several files: all read through one directory handle, so they all
+  // belong to the same process even if its pid is reused meanwhile.
   const ProcDirectory directory(pid);
   if (!directory.is_open()) {
     const int error = errno;
-    return Error{what + ": " + std::strerror(error) + (error == ENOENT ? " (it has exited)" : "")};
+    return Error{"cannot read process " + std::to_string(pid) + ": " + std::strerror(error) +
+                 (error == ENOENT ? " (it has exited)" : "")};
   }
   const auto stat_text = directory.read_file("stat");
   const auto stat = stat_text ? parse_stat(*stat_text) : std::nullopt;
-  if (!stat) return Error{what + ": /proc/" + std::to_string(pid) + "/stat is unreadable (it has exited)"};
-
-  ProcessAttributes process;
+  if (!stat) return unreadable_stat(pid);
+  ProcessAttributes process = stat_attributes(pid, *stat);
   auto& values = process.values;
-  const auto arguments = split_cmdline(directory.read_file("cmdline").value_or(""));
-  values["name"] = process_name(stat->comm, arguments);
-  values["cmdline"] = join(arguments);
-  values["pid"] = std::to_string(pid);
-  values["ppid"] = std::to_string(stat->ppid);
-  values["status"] = status_name(stat->state);
-  if (auto exe = directory.read_link("exe")) values["exe"] = clean_link(*exe);
-  if (auto cwd = directory.read_link("cwd")) values["cwd"] = clean_link(*cwd);
-  if (auto terminal = terminal_path(stat->tty_nr)) values["terminal"] = *terminal;
-  if (auto status = directory.read_file("status")) add_status_attributes(*status, process);
-  add_cgroup_attributes(directory, process);
+  if (wants({"cmdline", "name"})) {
+    const auto arguments = split_cmdline(directory.read_file("cmdline").value_or(""));
+    values["name"] = process_name(stat->comm, arguments);
+    values["cmdline"] = join(arguments);
+  }
+  if (wants({"exe"})) {
+    if (auto exe = directory.read_link("exe")) values["exe"] = clean_link(*exe);
+  }
+  if (wants({"cwd"})) {
+    if (auto cwd = directory.read_link("cwd")) values["cwd"] = clean_link(*cwd);
+  }
+  if (wants({"username", "user", "uids", "gids"})) {
+    if (auto status = directory.read_file("status")) add_status_attributes(*status, process);
+  }
+  if (wants({"cgroup", "unit"})) add_cgroup_attributes(directory, process);
   return process;
 }
 

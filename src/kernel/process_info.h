@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,13 @@ namespace nettoll {
 // Attributes the process hides or lacks (a kernel thread's exe, another
 // user's cwd without root) are left out. Fails when the process is gone.
 Result<ProcessAttributes> read_process(pid_t pid);
+
+// The same, reading only what `attributes` need (and always pid, ppid,
+// status, terminal): the daemon reads every process that execs, and most
+// rules look at one or two attributes. `name` alone costs one file (two when
+// the kernel truncated the name); each other group of files is read only
+// when one of its attributes is asked for.
+Result<ProcessAttributes> read_process(pid_t pid, const std::set<std::string>& attributes);
 
 // The tgids of the processes running now, in ascending order (threads are
 // not listed). Empty when /proc cannot be read.

@@ -189,6 +189,32 @@ TEST_F(ProcConnectorTest, ReadsTheAttributesOfAChild) {
   for (const auto& [name, value] : values) std::printf("  %s = %s\n", name.c_str(), value.c_str());
 }
 
+TEST_F(ProcConnectorTest, ReadsOnlyTheAttributesAskedFor) {
+  ChildProcess sleeper({"sleep", "5"});
+  ASSERT_TRUE(sleeper.started());
+  Result<ProcessAttributes> full = Error{"not read"};
+  for (int i = 0; i < 200; ++i) {  // until the child has exec'd
+    full = read_process(sleeper.pid());
+    if (full && full->values["name"] == "sleep") break;
+    std::this_thread::sleep_for(milliseconds(5));
+  }
+  ASSERT_TRUE(full) << full.error();
+  auto name_only = read_process(sleeper.pid(), {"name"});
+  ASSERT_TRUE(name_only) << name_only.error();
+  EXPECT_EQ(name_only->values["name"], "sleep");
+  EXPECT_EQ(name_only->values["ppid"], full->values["ppid"]);
+  EXPECT_FALSE(name_only->values.contains("exe"));
+  EXPECT_FALSE(name_only->values.contains("username"));
+  auto user_only = read_process(sleeper.pid(), {"user"});
+  ASSERT_TRUE(user_only) << user_only.error();
+  EXPECT_EQ(user_only->values["user"], "root");
+  EXPECT_FALSE(user_only->values.contains("name"));
+  auto unit_and_exe = read_process(sleeper.pid(), {"unit", "exe", "cgroup"});
+  ASSERT_TRUE(unit_and_exe) << unit_and_exe.error();
+  EXPECT_EQ(unit_and_exe->values["exe"], full->values["exe"]);
+  EXPECT_EQ(unit_and_exe->values["cgroup"], full->values["cgroup"]);
+}
+
 TEST_F(ProcConnectorTest, ExtendsATruncatedNameFromTheCommandLine) {
   const std::string program = "/tmp/ntt-a-rather-long-program-" + std::to_string(::getpid());
   std::filesystem::copy_file("/usr/bin/sleep", program, std::filesystem::copy_options::overwrite_existing);
@@ -196,8 +222,13 @@ TEST_F(ProcConnectorTest, ExtendsATruncatedNameFromTheCommandLine) {
   std::string name;
   for (int i = 0; i < 200 && name.rfind("ntt-", 0) != 0; ++i) {
     std::this_thread::sleep_for(milliseconds(5));
-    auto process = read_process(sleeper.pid());
-    if (process) name = process->values["name"];
+    // As the daemon reads it for name-only rules, and in full.
+    auto process = read_process(sleeper.pid(), {"name"});
+    auto full = read_process(sleeper.pid());
+    if (process && full) {
+      name = process->values["name"];
+      EXPECT_EQ(name, full->values["name"]);
+    }
   }
   sleeper.signal(SIGKILL);
   (void)sleeper.wait_for_exit(milliseconds(1000));

@@ -210,5 +210,15 @@ TEST(SameMatchRules, LimitsDoNotCountButNamesPatternsAndRecursionDo) {
   EXPECT_FALSE(same_match_rules(base, {rule("browser", "firefox")}));
 }
 
+TEST(AttributesUsed, CollectsEveryPredicatesAttribute) {
+  std::vector<ProcessRule> rules = {rule("browser", "firefox"), rule("shell", "bash", true)};
+  MatchPredicate exe;
+  exe.attribute = "exe";
+  exe.pattern = "/usr/bin/mumble";
+  rules[1].match.push_back(MatchEntry{{exe}, {}});
+  EXPECT_EQ(attributes_used(rules), (std::set<std::string>{"exe", "name"}));
+  EXPECT_TRUE(attributes_used({}).empty());
+}
+
 }  // namespace
 }  // namespace nettoll
