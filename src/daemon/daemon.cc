@@ -86,7 +86,11 @@ Result<void> Daemon::register_events() {
   if (auto ok = loop_->on_signal(SIGHUP, [this] { reload(); }); !ok) return ok;
   if (auto ok = loop_->on_readable(status_socket_->fd(), [this] { status_socket_->serve_one(); }); !ok)
     return ok;
-  if (auto ok = loop_->on_readable(classifier_->events_fd(), [this] { classifier_->on_events(); }); !ok)
+  if (auto ok = loop_->on_readable(classifier_->events_fd(),
+                                   [this] {
+                                     if (classifier_->on_events()) schedule_classifier_refresh(true);
+                                   });
+      !ok)
     return ok;
   return loop_->on_readable(network_events_->fd(), [this] {
     auto changed = network_events_->drain();
@@ -131,10 +135,12 @@ Result<void> Daemon::follow_link(const std::string& why) {
   return success();
 }
 
-void Daemon::schedule_classifier_refresh() {
+void Daemon::schedule_classifier_refresh(bool soon) {
+  // A matched process's first sockets come within milliseconds of its exec.
+  constexpr std::chrono::milliseconds kSoon{5};
   const auto interval = classifier_->refresh_interval();
-  if (!interval || refresh_scheduled_) return;
-  auto scheduled = loop_->after("classifier-refresh", *interval, [this] {
+  if (!interval || (refresh_scheduled_ && !soon)) return;
+  auto scheduled = loop_->after("classifier-refresh", soon ? kSoon : *interval, [this] {
     refresh_scheduled_ = false;
     if (!classifier_) return;
     classifier_->refresh(*socket_);

@@ -56,8 +56,8 @@ class Daemon {
   void reload();
   void stop();
   // Keeps the classifier's periodic refresh (the fallback's poll) running
-  // while it wants one.
-  void schedule_classifier_refresh();
+  // while it wants one; `soon`: a process just got a rule, look now.
+  void schedule_classifier_refresh(bool soon = false);
   void notify_status() const;
   nlohmann::json status();
 

@@ -31,7 +31,9 @@ int dispatch_time(sd_event_source*, uint64_t, void* data) {
   return 0;
 }
 
-Error failure(const std::string& what, int error) { return Error{"cannot " + what + ": " + std::strerror(-error)}; }
+Error failure(const std::string& what, int error) {
+  return Error{"cannot " + what + ": " + std::strerror(-error)};
+}
 
 }  // namespace
 
@@ -57,7 +59,8 @@ Result<void> EventLoop::on_signal(int signal_number, Callback callback) {
   sigprocmask(SIG_BLOCK, &mask, nullptr);
   auto source = std::make_unique<Source>();
   source->callback = std::move(callback);
-  if (int r = sd_event_add_signal(event_, &source->source, signal_number, dispatch_signal, &source->callback); r < 0) {
+  if (int r = sd_event_add_signal(event_, &source->source, signal_number, dispatch_signal, &source->callback);
+      r < 0) {
     return failure(std::string("watch signal ") + strsignal(signal_number), r);
   }
   sources_.push_back(std::move(source));
@@ -82,7 +85,11 @@ Result<void> EventLoop::after(const std::string& name, std::chrono::milliseconds
   uint64_t now = 0;
   sd_event_now(event_, CLOCK_MONOTONIC, &now);
   const uint64_t when = now + static_cast<uint64_t>(delay.count()) * 1000;
-  if (int r = sd_event_add_time(event_, &source->source, CLOCK_MONOTONIC, when, 0, dispatch_time, &source->callback);
+  // Accuracy 0 would mean sd-event's default, 250 ms of allowed lateness
+  // (to coalesce wakeups): far too late for a 100 ms debounce or a 25 ms poll.
+  constexpr uint64_t kAccuracyUsec = 1000;
+  if (int r = sd_event_add_time(event_, &source->source, CLOCK_MONOTONIC, when, kAccuracyUsec, dispatch_time,
+                                &source->callback);
       r < 0) {
     return failure("start timer " + name, r);
   }

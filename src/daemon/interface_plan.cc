@@ -22,7 +22,8 @@ Result<Plan> plan_for_interface(NetlinkSocket& socket, const Config& config, con
     natural_gso[interface] = gso->gso_max_size;
   }
   const ProbedCapabilities kernel = probe_kernel_capabilities();
-  return make_plan(config, ManagedInterface{interface, link->mtu, natural_gso[interface]}, kernel.capabilities);
+  return make_plan(config, ManagedInterface{interface, link->mtu, natural_gso[interface]},
+                   kernel.capabilities);
 }
 
 }  // namespace nettoll

@@ -15,7 +15,7 @@
 namespace nettoll {
 namespace {
 
-std::string current_interface;     // NETTOLL_INTERFACE of every entry
+std::string current_interface;          // NETTOLL_INTERFACE of every entry
 thread_local std::string current_rule;  // NETTOLL_RULE of the entry being logged
 
 int journal_priority(spdlog::level::level_enum level) {

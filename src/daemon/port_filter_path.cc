@@ -2,6 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+
 #include "kernel/links.h"
 #include "kernel/socket_diag.h"
 
@@ -12,6 +16,12 @@ Result<PortFilterSite> site_on(NetlinkSocket& socket, const HtbTree& tree, Filte
   auto link = find_link(socket, tree.device);
   if (!link) return Error{link.error()};
   return PortFilterSite{link->ifindex, tree.device, tree.qdisc, direction};
+}
+
+std::chrono::nanoseconds thread_cpu_time() {
+  timespec now{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return std::chrono::seconds(now.tv_sec) + std::chrono::nanoseconds(now.tv_nsec);
 }
 
 bool same_site(const std::optional<PortFilterSite>& a, const std::optional<PortFilterSite>& b) {
@@ -28,6 +38,7 @@ Result<std::unique_ptr<PortFilterPath>> PortFilterPath::open() {
 }
 
 Result<void> PortFilterPath::attach(const Plan& plan, NetlinkSocket& socket) {
+  if (plan.classifier != classifier_) classes_changed_ = true;
   classifier_ = plan.classifier;
   std::optional<PortFilterSite> egress, ingress;
   if (!plan.classifier.empty() && plan.egress) {
@@ -61,9 +72,11 @@ void PortFilterPath::forget_sites(NetlinkSocket& socket) {
   egress_.reset();
   ingress_.reset();
   installed_.clear();
+  processes_changed_ = true;
 }
 
 void PortFilterPath::set_process_rule(pid_t pid, ProcessRuleId rule) {
+  processes_changed_ = true;
   if (rule == 0) {
     process_rules_.erase(pid);
   } else {
@@ -78,21 +91,38 @@ const PortFilterSite* PortFilterPath::site_for(FilterDirection direction) const 
 
 Result<void> PortFilterPath::sync_filters(NetlinkSocket& socket) {
   if (process_rules_.empty() && installed_.empty()) return success();
-  std::map<uint64_t, uint32_t> socket_rules;
-  for (const auto& [pid, rule] : process_rules_) {
-    for (uint64_t inode : socket_inodes_of(pid)) socket_rules.emplace(inode, rule);
-  }
   std::vector<LocalSocket> sockets;
-  if (!socket_rules.empty()) {
+  if (!process_rules_.empty()) {
     auto dumped = dump_local_sockets(diag_socket_);
     if (!dumped) return Error{dumped.error()};
     sockets = std::move(*dumped);
   }
+  std::set<uint64_t> inodes;
+  for (const LocalSocket& local : sockets) inodes.insert(local.inode);
+  // The same sockets as last time and no process changed: same filters.
+  if (inodes == seen_inodes_ && !processes_changed_ && !classes_changed_) return success();
+  classes_changed_ = false;
+  // Which process holds a socket only needs /proc when a socket appeared
+  // (sockets never change hands in practice) or a process's rule changed.
+  const bool new_sockets = !std::ranges::includes(seen_inodes_, inodes);
+  if (processes_changed_ || new_sockets) {
+    socket_rules_.clear();
+    for (const auto& [pid, rule] : process_rules_) {
+      for (uint64_t inode : socket_inodes_of(pid)) socket_rules_.emplace(inode, rule);
+    }
+    processes_changed_ = false;
+  } else {
+    std::erase_if(socket_rules_, [&](const auto& entry) { return !inodes.contains(entry.first); });
+  }
+  seen_inodes_ = std::move(inodes);
   std::vector<PortFilter> wanted;
-  for (const PortFilter& filter : plan_port_filters(sockets, socket_rules, classifier_)) {
+  for (const PortFilter& filter : plan_port_filters(sockets, socket_rules_, classifier_)) {
     if (site_for(filter.key.direction)) wanted.push_back(filter);
   }
-  const PortFilterChanges changes = diff_port_filters(installed_, wanted);
+  return apply_changes(socket, diff_port_filters(installed_, wanted));
+}
+
+Result<void> PortFilterPath::apply_changes(NetlinkSocket& socket, const PortFilterChanges& changes) {
   for (const InstalledPortFilter& gone : changes.remove) {
     if (auto deleted = delete_port_filter(socket, *site_for(gone.filter.key.direction), gone); !deleted) {
       return deleted;
@@ -111,13 +141,25 @@ Result<void> PortFilterPath::sync_filters(NetlinkSocket& socket) {
 }
 
 void PortFilterPath::refresh(NetlinkSocket& socket) {
+  // CPU time, not wall time: on a loaded machine a poll waits for the CPU,
+  // which costs nothing and must not slow the polls down.
+  const auto started = thread_cpu_time();
   auto synced = sync_filters(socket);
+  const std::chrono::nanoseconds took = thread_cpu_time() - started;
+  // A moving average: one poll that installed many filters must not stretch
+  // the next interval to a second.
+  poll_cost_ = poll_cost_ == std::chrono::nanoseconds::zero() ? took : (poll_cost_ * 7 + took) / 8;
+  interval_ =
+      std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(poll_cost_ * kPortPollBudgetFactor),
+                 kMinPortPollInterval, kMaxPortPollInterval);
+  spdlog::trace("port filter poll: {} us of CPU; next in {} ms", took.count() / 1000, interval_.count());
   if (synced) return;
   // The kernel's filters are not what we think: start them over. When the
   // interface went away with its qdisc this fails too, until the daemon
   // follows the link to its successor and attaches there.
   spdlog::warn("port filters: {}; re-creating them", synced.error());
   installed_.clear();
+  processes_changed_ = true;
   for (const auto& site : {egress_, ingress_}) {
     if (!site) continue;
     if (auto created = create_port_tables(socket, *site); !created) spdlog::debug("{}", created.error());

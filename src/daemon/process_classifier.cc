@@ -1,8 +1,9 @@
 #include "daemon/process_classifier.h"
 
 #include <fmt/format.h>
-#include <algorithm>
 #include <spdlog/spdlog.h>
+
+#include <algorithm>
 
 #include "daemon/bpf_path.h"
 #include "daemon/logging.h"
@@ -58,56 +59,61 @@ Result<void> ProcessClassifier::choose_path() {
   if (!ports) return Error{"per-process classification is not possible: " + ports.error()};
   path_ = std::move(*ports);
   spdlog::warn(
-      "per-process classification: u32 port filters polled every {} ms ({}); a new connection's "
-      "first packets may use the default class until the next poll",
-      kPortPollInterval.count(), fallback_reason_);
+      "per-process classification: u32 port filters, polled every {}-{} ms ({}); a new "
+      "connection's first packets may use the default class until the next poll",
+      kMinPortPollInterval.count(), kMaxPortPollInterval.count(), fallback_reason_);
   return success();
 }
 
-void ProcessClassifier::apply_rule_changes(const std::vector<ProcessRuleChange>& changes) {
-  if (!path_) return;
+bool ProcessClassifier::apply_rule_changes(const std::vector<ProcessRuleChange>& changes) {
+  if (!path_) return false;
+  bool matched = false;
   for (const ProcessRuleChange& change : changes) {
     if (change.new_rule != 0 && change.new_rule <= rules_.size()) {
       const std::string& rule = rules_[change.new_rule - 1].name;
       log_for_rule(rule, fmt::format("process {} matches rule '{}'", change.pid, rule));
+      matched = true;
     }
     path_->set_process_rule(change.pid, change.new_rule);
   }
+  return matched;
 }
 
-void ProcessClassifier::rescan() { apply_rule_changes(table_.on_scan(scan_processes(attributes_))); }
+void ProcessClassifier::rescan() { (void)apply_rule_changes(table_.on_scan(scan_processes(attributes_))); }
 
-void ProcessClassifier::on_events() {
+bool ProcessClassifier::on_events() {
   auto batch = connector_.read_events();
   if (!batch) {
     spdlog::error("{}", batch.error());
-    return;
+    return false;
   }
-  if (!path_) return;  // no rules: nothing to keep track of
+  if (!path_) return false;  // no rules: nothing to keep track of
   if (batch->overflowed) {
     spdlog::warn("process events were lost: rescanning /proc");
     rescan();
-    return;
+    return true;
   }
+  bool matched = false;
   for (const ProcEvent& event : batch->events) {
     switch (event.kind) {
       case ProcEvent::fork:
-        apply_rule_changes(table_.on_fork(event.pid, event.parent_tgid));
+        matched |= apply_rule_changes(table_.on_fork(event.pid, event.parent_tgid));
         break;
       case ProcEvent::exit:
-        apply_rule_changes(table_.on_exit(event.pid));
+        matched |= apply_rule_changes(table_.on_exit(event.pid));
         break;
       case ProcEvent::exec:
       case ProcEvent::comm:
       case ProcEvent::uid:
         if (auto attributes = read_process(event.pid, attributes_)) {
           const auto ppid = attributes->values.find("ppid");
-          apply_rule_changes(table_.on_exec(
+          matched |= apply_rule_changes(table_.on_exec(
               event.pid, ppid == attributes->values.end() ? 0 : std::stoi(ppid->second), *attributes));
         }
         break;
     }
   }
+  return matched;
 }
 
 Result<void> ProcessClassifier::apply(const Plan& plan, const std::vector<ProcessRule>& rules,
@@ -132,7 +138,7 @@ Result<void> ProcessClassifier::apply(const Plan& plan, const std::vector<Proces
     rescan();
   } else if (!same_match_rules(rules, rules_)) {
     rules_ = rules;
-    apply_rule_changes(table_.set_rules(rules));
+    (void)apply_rule_changes(table_.set_rules(rules));
     // Rules that look at attributes not read so far need /proc again.
     const std::set<std::string> needed = attributes_used(rules);
     const bool grew = !std::ranges::includes(attributes_, needed);

@@ -34,8 +34,9 @@ class ProcessClassifier {
 
   int events_fd() const { return connector_.fd(); }
 
-  // Reads pending process events and updates the path.
-  void on_events();
+  // Reads pending process events and updates the path. True when a process
+  // got a rule, so a polling path should look at its sockets soon.
+  bool on_events();
 
   // Classifies for `plan` with `rules`: the path follows the plan's classes
   // and interface, and every process is re-evaluated when the rules changed.
@@ -57,7 +58,8 @@ class ProcessClassifier {
       : connector_(std::move(connector)), cgroup_path_(std::move(cgroup_path)), mode_(mode) {}
   Result<void> choose_path();
   void rescan();
-  void apply_rule_changes(const std::vector<ProcessRuleChange>& changes);
+  // Hands the changes to the path; true when a process got a rule.
+  bool apply_rule_changes(const std::vector<ProcessRuleChange>& changes);
 
   ProcConnector connector_;
   std::string cgroup_path_;

@@ -25,8 +25,11 @@ nlohmann::json tree_report(NetlinkSocket& socket, const HtbTree& tree) {
   const auto live = live_classes(socket, tree.device);
   nlohmann::json classes = nlohmann::json::array();
   for (const HtbClass& c : tree.classes) {
-    nlohmann::json entry{{"id", format_handle(c.id)}, {"rule", c.rule},     {"rate_bps", c.rate.bits_per_second()},
-                         {"ceil_bps", c.ceil.bits_per_second()},          {"prio", c.prio}};
+    nlohmann::json entry{{"id", format_handle(c.id)},
+                         {"rule", c.rule},
+                         {"rate_bps", c.rate.bits_per_second()},
+                         {"ceil_bps", c.ceil.bits_per_second()},
+                         {"prio", c.prio}};
     if (auto it = live.find(c.id); it != live.end()) {
       entry["bytes"] = it->second.stats.bytes;
       entry["packets"] = it->second.stats.packets;
@@ -59,8 +62,8 @@ void append_tree_text(std::string& out, const char* title, const nlohmann::json&
     out += fmt::format("  {:<7} {:<16} rate {:<10} ceil {:<10} prio {}  sent {:<10} drops {}\n",
                        c.value("id", ""), c.value("rule", ""),
                        format_rate(Rate::bits_per_second(c.value("rate_bps", uint64_t{0}))),
-                       format_rate(Rate::bits_per_second(c.value("ceil_bps", uint64_t{0}))), c.value("prio", 0),
-                       human_bytes(c.value("bytes", uint64_t{0})), c.value("drops", 0));
+                       format_rate(Rate::bits_per_second(c.value("ceil_bps", uint64_t{0}))),
+                       c.value("prio", 0), human_bytes(c.value("bytes", uint64_t{0})), c.value("drops", 0));
   }
 }
 
@@ -75,8 +78,9 @@ std::string status_line(const InterfaceChoice& link, const Plan& applied, const 
   return "shaping " + link.interface + " (" + link.reason + ")";
 }
 
-nlohmann::json status_report(NetlinkSocket& socket, const std::string& config_path, const InterfaceChoice& link,
-                             const Plan& applied, const std::string& last_error) {
+nlohmann::json status_report(NetlinkSocket& socket, const std::string& config_path,
+                             const InterfaceChoice& link, const Plan& applied,
+                             const std::string& last_error) {
   nlohmann::json report{{"config", config_path},
                         {"interface", link.interface},
                         {"reason", link.reason},
@@ -100,7 +104,8 @@ std::string format_status(const nlohmann::json& report) {
   const nlohmann::json& processes = member(report, "processes");
   if (!processes.empty()) {
     out += "processes:\n";
-    for (const auto& [pid, rule] : processes.items()) out += fmt::format("  {:<8} {}\n", pid, rule.get<std::string>());
+    for (const auto& [pid, rule] : processes.items())
+      out += fmt::format("  {:<8} {}\n", pid, rule.get<std::string>());
   }
   for (const auto& note : member(report, "notes")) out += "note: " + note.get<std::string>() + "\n";
   return out;

@@ -16,8 +16,8 @@ std::string status_line(const InterfaceChoice& link, const Plan& applied, const 
 
 // The managed interface and why, the applied plan's classes with their live
 // counters read from the kernel, the TBFs, notes and the last error.
-nlohmann::json status_report(NetlinkSocket& socket, const std::string& config_path, const InterfaceChoice& link,
-                             const Plan& applied, const std::string& last_error);
+nlohmann::json status_report(NetlinkSocket& socket, const std::string& config_path,
+                             const InterfaceChoice& link, const Plan& applied, const std::string& last_error);
 
 // The report as text for people.
 std::string format_status(const nlohmann::json& report);

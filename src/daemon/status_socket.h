@@ -29,7 +29,8 @@ class StatusSocket {
   void serve_one();
 
  private:
-  StatusSocket(int fd, std::string path, Handler handler) : fd_(fd), path_(std::move(path)), handler_(std::move(handler)) {}
+  StatusSocket(int fd, std::string path, Handler handler)
+      : fd_(fd), path_(std::move(path)), handler_(std::move(handler)) {}
   int fd_ = -1;
   std::string path_;
   Handler handler_;

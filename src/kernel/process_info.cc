@@ -258,7 +258,8 @@ Error unreadable_stat(pid_t pid) {
 
 Result<ProcessAttributes> read_process(pid_t pid, const std::set<std::string>& attributes) {
   const auto wants = [&](std::initializer_list<const char*> names) {
-    return std::any_of(names.begin(), names.end(), [&](const char* name) { return attributes.contains(name); });
+    return std::any_of(names.begin(), names.end(),
+                       [&](const char* name) { return attributes.contains(name); });
   };
   // The common case, rules on the name: /proc/PID/stat alone, without opening
   // the directory (two calls fewer for every process that starts).
