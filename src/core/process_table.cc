@@ -105,6 +105,18 @@ std::vector<ProcessRuleChange> ProcessTable::on_exit(pid_t pid) {
   return change_of(pid, old_rule, 0);
 }
 
+std::vector<ProcessRuleChange> ProcessTable::prune(const std::vector<pid_t>& alive) {
+  std::vector<pid_t> gone;
+  for (const auto& [pid, tracked] : processes_) {
+    if (!std::binary_search(alive.begin(), alive.end(), pid)) gone.push_back(pid);
+  }
+  std::vector<ProcessRuleChange> changes;
+  for (pid_t pid : gone) {
+    for (const ProcessRuleChange& change : on_exit(pid)) changes.push_back(change);
+  }
+  return changes;
+}
+
 std::vector<ProcessRuleChange> ProcessTable::on_scan(const std::vector<ScannedProcess>& processes) {
   const std::map<pid_t, ProcessRuleId> before = matched();
   // A process already known keeps what it inherited when its parent in the

@@ -78,6 +78,10 @@ class ProcessTable {
   // `pid` exited: forgotten; its children keep what they inherited.
   std::vector<ProcessRuleChange> on_exit(pid_t pid);
 
+  // Forgets, as on_exit, every process not in `alive` (the pids running
+  // now, ascending): for callers that do not receive every exit.
+  std::vector<ProcessRuleChange> prune(const std::vector<pid_t>& alive);
+
   // New rules (a config reload): every process is re-evaluated from its
   // stored attributes and recorded parent. A process whose parent has exited
   // keeps its inherited rule when a rule of that name still exists and is

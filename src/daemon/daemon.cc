@@ -92,6 +92,8 @@ Result<void> Daemon::register_events() {
                                    });
       !ok)
     return ok;
+  if (auto ok = loop_->on_readable(classifier_->exits_fd(), [this] { classifier_->on_exits(); }); !ok)
+    return ok;
   return loop_->on_readable(network_events_->fd(), [this] {
     auto changed = network_events_->drain();
     if (!changed) {

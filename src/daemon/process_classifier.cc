@@ -35,9 +35,14 @@ std::optional<ClassifierMode> parse_classifier_mode(const std::string& text) {
 
 Result<std::unique_ptr<ProcessClassifier>> ProcessClassifier::open(const std::string& cgroup_path,
                                                                    ClassifierMode mode) {
-  auto connector = ProcConnector::open();
+  // Exit events would wake the daemon once more for every process on the
+  // machine; the exits of processes with a rule come from pidfds instead.
+  auto connector = ProcConnector::open(ExitEvents::dropped);
   if (!connector) return Error{connector.error()};
-  return std::unique_ptr<ProcessClassifier>(new ProcessClassifier(std::move(*connector), cgroup_path, mode));
+  auto exit_watch = ProcessExitWatch::create();
+  if (!exit_watch) return Error{exit_watch.error()};
+  return std::unique_ptr<ProcessClassifier>(
+      new ProcessClassifier(std::move(*connector), std::move(*exit_watch), cgroup_path, mode));
 }
 
 Result<void> ProcessClassifier::choose_path() {
@@ -68,6 +73,7 @@ Result<void> ProcessClassifier::choose_path() {
 bool ProcessClassifier::apply_rule_changes(const std::vector<ProcessRuleChange>& changes) {
   if (!path_) return false;
   bool matched = false;
+  std::vector<pid_t> already_gone;
   for (const ProcessRuleChange& change : changes) {
     if (change.new_rule != 0 && change.new_rule <= rules_.size()) {
       const std::string& rule = rules_[change.new_rule - 1].name;
@@ -75,11 +81,34 @@ bool ProcessClassifier::apply_rule_changes(const std::vector<ProcessRuleChange>&
       matched = true;
     }
     path_->set_process_rule(change.pid, change.new_rule);
+    if (change.new_rule == 0) {
+      exit_watch_.forget(change.pid);
+    } else if (!exit_watch_.watch(change.pid)) {
+      already_gone.push_back(change.pid);
+    }
   }
+  forget_exited(already_gone);
   return matched;
 }
 
-void ProcessClassifier::rescan() { (void)apply_rule_changes(table_.on_scan(scan_processes(attributes_))); }
+void ProcessClassifier::forget_exited(const std::vector<pid_t>& pids) {
+  for (pid_t pid : pids) (void)apply_rule_changes(table_.on_exit(pid));
+}
+
+void ProcessClassifier::on_exits() { forget_exited(exit_watch_.exited()); }
+
+void ProcessClassifier::prune_if_grown() {
+  // Unwatched processes leave no trace when they exit: every time the table
+  // has doubled (plus a margin), drop those /proc no longer lists.
+  if (table_.size() < 2 * pruned_size_ + 1024) return;
+  (void)apply_rule_changes(table_.prune(list_processes()));
+  pruned_size_ = table_.size();
+}
+
+void ProcessClassifier::rescan() {
+  (void)apply_rule_changes(table_.on_scan(scan_processes(attributes_)));
+  pruned_size_ = table_.size();
+}
 
 bool ProcessClassifier::on_events() {
   auto batch = connector_.read_events();
@@ -99,7 +128,7 @@ bool ProcessClassifier::on_events() {
       case ProcEvent::fork:
         matched |= apply_rule_changes(table_.on_fork(event.pid, event.parent_tgid));
         break;
-      case ProcEvent::exit:
+      case ProcEvent::exit:  // only when the kernel did not take the event filter
         matched |= apply_rule_changes(table_.on_exit(event.pid));
         break;
       case ProcEvent::exec:
@@ -113,6 +142,7 @@ bool ProcessClassifier::on_events() {
         break;
     }
   }
+  prune_if_grown();
   return matched;
 }
 
@@ -125,6 +155,7 @@ Result<void> ProcessClassifier::apply(const Plan& plan, const std::vector<Proces
     rules_.clear();
     attributes_.clear();
     table_ = ProcessTable();
+    pruned_size_ = 0;
     return success();
   }
   if (!path_) {

@@ -20,6 +20,7 @@
 #include "daemon/classifier_path.h"
 #include "kernel/netlink_socket.h"
 #include "kernel/proc_connector.h"
+#include "kernel/process_exit_watch.h"
 
 namespace nettoll {
 
@@ -33,10 +34,14 @@ class ProcessClassifier {
   static Result<std::unique_ptr<ProcessClassifier>> open(const std::string& cgroup_path, ClassifierMode mode);
 
   int events_fd() const { return connector_.fd(); }
+  // Readable when a process with a rule has exited (see on_exits).
+  int exits_fd() const { return exit_watch_.fd(); }
 
   // Reads pending process events and updates the path. True when a process
   // got a rule, so a polling path should look at its sockets soon.
   bool on_events();
+  // Forgets the processes with a rule that exited.
+  void on_exits();
 
   // Classifies for `plan` with `rules`: the path follows the plan's classes
   // and interface, and every process is re-evaluated when the rules changed.
@@ -54,14 +59,25 @@ class ProcessClassifier {
   nlohmann::json path_status() const;
 
  private:
-  ProcessClassifier(ProcConnector connector, std::string cgroup_path, ClassifierMode mode)
-      : connector_(std::move(connector)), cgroup_path_(std::move(cgroup_path)), mode_(mode) {}
+  ProcessClassifier(ProcConnector connector, ProcessExitWatch exit_watch, std::string cgroup_path,
+                    ClassifierMode mode)
+      : connector_(std::move(connector)),
+        exit_watch_(std::move(exit_watch)),
+        cgroup_path_(std::move(cgroup_path)),
+        mode_(mode) {}
   Result<void> choose_path();
   void rescan();
-  // Hands the changes to the path; true when a process got a rule.
+  // Hands the changes to the path and watches the exits of processes with a
+  // rule; true when a process got a rule.
   bool apply_rule_changes(const std::vector<ProcessRuleChange>& changes);
+  // Forgets the processes that exited without an exit event: the watched
+  // ones at once (on_exits), the others in batches (prune_if_grown).
+  void forget_exited(const std::vector<pid_t>& pids);
+  void prune_if_grown();
 
-  ProcConnector connector_;
+  ProcConnector connector_;  // fork, exec, comm, uid: exits are dropped in the kernel
+  ProcessExitWatch exit_watch_;
+  size_t pruned_size_ = 0;  // the table's size after the last prune
   std::string cgroup_path_;
   ClassifierMode mode_;
   std::unique_ptr<ClassifierPath> path_;  // chosen while there are rules

@@ -1,7 +1,9 @@
 #include "kernel/proc_connector.h"
 
+#include <arpa/inet.h>
 #include <linux/cn_proc.h>
 #include <linux/connector.h>
+#include <linux/filter.h>
 #include <linux/netlink.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -9,9 +11,11 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 #include <optional>
 #include <utility>
+#include <vector>
 
 namespace nettoll {
 namespace {
@@ -66,6 +70,66 @@ void enlarge_receive_buffer(int fd) {
   if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &kReceiveBufferBytes, sizeof(kReceiveBufferBytes)) != 0) {
     (void)::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &kReceiveBufferBytes, sizeof(kReceiveBufferBytes));
   }
+}
+
+// Where a proc connector datagram keeps what the filter reads: the
+// netlink header, the connector header, then the proc_event.
+constexpr uint32_t kEventOffset = NLMSG_HDRLEN + sizeof(cn_msg);
+constexpr uint32_t kWhat = kEventOffset + offsetof(proc_event, what);
+constexpr uint32_t kForkChildPid = kEventOffset + offsetof(proc_event, event_data.fork.child_pid);
+constexpr uint32_t kForkChildTgid = kEventOffset + offsetof(proc_event, event_data.fork.child_tgid);
+constexpr uint32_t kExitPid = kEventOffset + offsetof(proc_event, event_data.exit.process_pid);
+constexpr uint32_t kExitTgid = kEventOffset + offsetof(proc_event, event_data.exit.process_tgid);
+
+// Classic BPF loads words in network byte order; proc_event fields are in
+// host order, so constants are compared as the load sees them.
+uint32_t as_loaded(uint32_t host_value) { return ntohl(host_value); }
+
+// A socket filter that drops in the kernel what nettoll never uses, so it
+// does not wake the daemon: threads being created or exiting (a browser
+// makes thousands), gid/sid/ptrace/coredump events, and with
+// ExitEvents::dropped every exit. Kept: forks of processes, exec, comm, uid
+// and the connector's acknowledgements (PROC_EVENT_NONE).
+std::vector<sock_filter> event_filter(ExitEvents exits) {
+  constexpr uint8_t kFork = 8, kExit = 13, kDrop = 20, kAccept = 21;  // instruction indices
+  const auto jump_if = [](uint32_t value, uint8_t from, uint8_t to) {
+    return sock_filter BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, value, uint8_t(to - from - 1), 0);
+  };
+  const uint32_t keep_exits = exits == ExitEvents::delivered ? 1 : 0;
+  return {
+      /* 0 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, kWhat),
+      /* 1 */ jump_if(as_loaded(proc_event::PROC_EVENT_FORK), 1, kFork),
+      /* 2 */ jump_if(as_loaded(proc_event::PROC_EVENT_EXIT), 2, kExit),
+      /* 3 */ jump_if(as_loaded(proc_event::PROC_EVENT_EXEC), 3, kAccept),
+      /* 4 */ jump_if(as_loaded(proc_event::PROC_EVENT_COMM), 4, kAccept),
+      /* 5 */ jump_if(as_loaded(proc_event::PROC_EVENT_UID), 5, kAccept),
+      /* 6 */ jump_if(as_loaded(proc_event::PROC_EVENT_NONE), 6, kAccept),
+      /* 7 */ BPF_STMT(BPF_RET | BPF_K, 0),
+      // fork: a process (child pid == child tgid), not a thread
+      /* 8 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, kForkChildTgid),
+      /* 9 */ BPF_STMT(BPF_ST, 0),
+      /* 10 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, kForkChildPid),
+      /* 11 */ BPF_STMT(BPF_LDX | BPF_W | BPF_MEM, 0),
+      /* 12 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_X, 0, kAccept - 13, kDrop - 13),
+      // exit: when wanted, of a process's main thread
+      /* 13 */ BPF_STMT(BPF_LD | BPF_W | BPF_IMM, keep_exits),
+      /* 14 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, kDrop - 15, 0),
+      /* 15 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, kExitTgid),
+      /* 16 */ BPF_STMT(BPF_ST, 0),
+      /* 17 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, kExitPid),
+      /* 18 */ BPF_STMT(BPF_LDX | BPF_W | BPF_MEM, 0),
+      /* 19 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_X, 0, kAccept - 20, kDrop - 20),
+      /* 20 */ BPF_STMT(BPF_RET | BPF_K, 0),
+      /* 21 */ BPF_STMT(BPF_RET | BPF_K, 0xffffffff),
+  };
+}
+
+// Attaches event_filter; without it every event still arrives and is
+// sorted out in userspace, so failing is not fatal.
+void attach_event_filter(int fd, ExitEvents exits) {
+  std::vector<sock_filter> program = event_filter(exits);
+  const sock_fprog filter{static_cast<unsigned short>(program.size()), program.data()};
+  (void)::setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &filter, sizeof(filter));
 }
 
 ProcEvent make_event(ProcEvent::Kind kind, pid_t pid, const proc_event& raw) {
@@ -139,11 +203,12 @@ void parse_datagram(const char* data, size_t length, std::vector<ProcEvent>& eve
 
 }  // namespace
 
-Result<ProcConnector> ProcConnector::open() {
+Result<ProcConnector> ProcConnector::open(ExitEvents exits) {
   const int fd = ::socket(AF_NETLINK, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_CONNECTOR);
   if (fd < 0) return open_error("open a proc connector socket", errno);
   ProcConnector connector(fd);  // closes fd on every failure below
   enlarge_receive_buffer(fd);
+  attach_event_filter(fd, exits);
   const sockaddr_nl local{.nl_family = AF_NETLINK, .nl_groups = CN_IDX_PROC};
   if (::bind(fd, reinterpret_cast<const sockaddr*>(&local), sizeof(local)) != 0) {
     return open_error("subscribe to process events", errno);

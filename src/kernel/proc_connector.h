@@ -39,12 +39,18 @@ struct ProcEventBatch {
   bool overflowed = false;
 };
 
+// Whether exit events reach the socket at all. Dropping them in the kernel
+// saves a wakeup per process for a caller that watches the few processes
+// whose exit it needs (with pidfds).
+enum class ExitEvents { delivered, dropped };
+
 class ProcConnector {
  public:
-  // Opens a socket subscribed to process events. Fails with a message naming
-  // the cause and the fix: not root (CAP_NET_ADMIN), not in the initial
-  // network namespace, a kernel without CONFIG_PROC_EVENTS.
-  static Result<ProcConnector> open();
+  // Opens a socket subscribed to process events. A socket filter drops
+  // thread events (and with ExitEvents::dropped, exits) in the kernel. Fails
+  // with a message naming the cause and the fix: not root (CAP_NET_ADMIN),
+  // not in the initial network namespace, a kernel without CONFIG_PROC_EVENTS.
+  static Result<ProcConnector> open(ExitEvents exits = ExitEvents::delivered);
 
   ~ProcConnector();
   ProcConnector(ProcConnector&& other) noexcept;

@@ -117,6 +117,25 @@ TEST_F(ProcConnectorTest, SeesForkExecAndExitOfAShellAndItsBackgroundChild) {
   EXPECT_EQ(shell.wait_for_exit(milliseconds(2000)), 0);
 }
 
+TEST_F(ProcConnectorTest, ExitsCanBeDroppedInTheKernel) {
+  auto dropping = ProcConnector::open(ExitEvents::dropped);
+  ASSERT_TRUE(dropping) << dropping.error();
+  auto delivering = ProcConnector::open();
+  ASSERT_TRUE(delivering) << delivering.error();
+  ChildProcess child({"sleep", "0.1"});
+  ASSERT_TRUE(child.started());
+  const pid_t pid = child.pid();
+  // Both see the fork and the exec; only the delivering one sees the exit,
+  // once it has arrived there the other had every chance to get it too.
+  const auto delivered = collect_events(*delivering, milliseconds(3000), [&](const auto& seen) {
+    return has_event(seen, ProcEvent::exit, pid);
+  });
+  ASSERT_TRUE(has_event(delivered, ProcEvent::exit, pid));
+  const auto dropped = collect_events(*dropping, milliseconds(300), [](const auto&) { return false; });
+  EXPECT_TRUE(has_event(dropped, ProcEvent::exec, pid));
+  EXPECT_FALSE(has_event(dropped, ProcEvent::exit, pid)) << "the exit reached userspace";
+}
+
 TEST_F(ProcConnectorTest, ThreadsAreNotReportedAsProcesses) {
   auto connector = ProcConnector::open();
   ASSERT_TRUE(connector) << connector.error();

@@ -198,6 +198,15 @@ TEST(ProcessTable, MatchedListsProcessesWithARule) {
   EXPECT_EQ(table.matched(), (std::map<pid_t, ProcessRuleId>{{10, 1}, {12, 3}}));
 }
 
+TEST(ProcessTable, PruneForgetsWhatIsNotAliveAndReportsLostRules) {
+  ProcessTable table(standard_rules());
+  (void)table.on_scan({scanned(10, 1, "firefox"), scanned(11, 1, "vim"), scanned(12, 11, "bash")});
+  const auto changes = table.prune({1, 11});
+  EXPECT_EQ(changes, (std::vector<ProcessRuleChange>{{10, 1, 0}, {12, 2, 0}}));
+  EXPECT_EQ(table.size(), 1u);  // 11: 1 itself was never tracked
+  EXPECT_TRUE(table.prune({1, 11}).empty());
+}
+
 TEST(SameMatchRules, LimitsDoNotCountButNamesPatternsAndRecursionDo) {
   const std::vector<ProcessRule> base = {rule("browser", "firefox"), rule("shell", "bash", true)};
   std::vector<ProcessRule> other_limits = base;
