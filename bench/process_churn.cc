@@ -1,5 +1,5 @@
-// The daemon's CPU is utime + stime from /proc/PID/stat over a window of
-// wall time (clock ticks: 10 ms, 0.03 % of a core over 30 s). Process events
+// The daemon's CPU is its time on a CPU from /proc/PID/task/*/schedstat
+// (nanoseconds, exact) over a window of wall time. Process events
 // come from the whole machine (the proc connector is global), so other
 // activity on the machine during the window counts too: forks/s, all the
 // machine's during the window, says how much churn the daemon really saw.
@@ -171,7 +171,7 @@ bool report_churn_cpu(const ProcessSandbox& sandbox, const std::vector<std::stri
                       const std::string& holder_program) {
   if (!sandbox.install_copy(holder_program, "sockets/ntbulk")) return false;
   std::printf(
-      "(b) daemon CPU (%% of one core, utime+stime) and memory: a process matching the rule holds %d UDP "
+      "(b) daemon CPU (%% of one core, from schedstat) and memory: a process matching the rule holds %d UDP "
       "sockets; "
       "%lld s quiet, then %lld s with a process started and reaped every %lld ms (target < %.0f %%)\n",
       kSockets, static_cast<long long>(kQuietWindow.count()), static_cast<long long>(kChurnWindow.count()),
