@@ -54,7 +54,8 @@ std::optional<PlannedRuleClass> planned_rule_class(const ProcessSandbox& sandbox
 // recently: without it the benchmark runs the default path only).
 bool daemon_takes_classifier_flag();
 
-// CPU time (user + system) process `pid` has used so far, in seconds.
+// Time process `pid` (all its threads) has spent on a CPU so far, in seconds
+// (schedstat).
 double cpu_seconds(pid_t pid);
 
 // A "Vm..." line of /proc/PID/status ("VmRSS", "VmHWM") in KiB; -1 when absent.
