@@ -243,3 +243,36 @@ int classify_ingress_l3(struct __sk_buff *skb) {
   apply_rule(skb, ingress_rule(skb, 0), 1);
   return TC_ACT_UNSPEC;
 }
+
+/* A socket filter on the daemon's proc connector socket: of the machine's
+ * process events it keeps what the daemon needs, so the rest never wakes it.
+ * Exec, comm and uid events (any process may start matching a rule) and the
+ * connector's acknowledgements pass; a fork passes only when the parent has
+ * a rule (its child shares or inherits it); thread events and exits are
+ * dropped (the daemon watches matched processes' exits with pidfds). */
+#define NETTOLL_CN_EVENT_OFFSET (16 /* nlmsghdr */ + 20 /* cn_msg */)
+#define NETTOLL_CN_DATA_OFFSET (NETTOLL_CN_EVENT_OFFSET + 16 /* what, cpu, timestamp */)
+
+SEC("socket")
+int filter_process_events(struct __sk_buff *skb) {
+  __u32 what = 0;
+  if (bpf_skb_load_bytes(skb, NETTOLL_CN_EVENT_OFFSET, &what, sizeof(what)) < 0) return 0;
+  switch (what) {
+    case 0x00000000: /* PROC_EVENT_NONE: an acknowledgement */
+    case 0x00000002: /* PROC_EVENT_EXEC */
+    case 0x00000004: /* PROC_EVENT_UID */
+    case 0x00000200: /* PROC_EVENT_COMM */
+      return skb->len;
+    case 0x00000001: { /* PROC_EVENT_FORK */
+      struct {
+        __u32 parent_pid, parent_tgid, child_pid, child_tgid;
+      } fork;
+      if (bpf_skb_load_bytes(skb, NETTOLL_CN_DATA_OFFSET, &fork, sizeof(fork)) < 0) return 0;
+      if (fork.child_pid != fork.child_tgid) return 0; /* a thread */
+      __u32 parent = fork.parent_tgid;
+      return bpf_map_lookup_elem(&pid_rules, &parent) ? skb->len : 0;
+    }
+    default:
+      return 0;
+  }
+}

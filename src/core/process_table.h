@@ -88,6 +88,9 @@ class ProcessTable {
   // still recursive.
   std::vector<ProcessRuleChange> set_rules(std::vector<ProcessRule> rules);
 
+  // True when `pid` is in the table.
+  bool tracks(pid_t pid) const { return processes_.contains(pid); }
+
   // The rule of `pid` (0 when untracked or unmatched).
   ProcessRuleId rule_of(pid_t pid) const;
 

@@ -65,6 +65,12 @@ Result<void> BpfPath::attach_to_interface(const Plan& plan, NetlinkSocket& socke
   return success();
 }
 
+bool BpfPath::filter_process_events(int fd) {
+  auto filtered = bpf_.filter_process_events(fd);
+  if (!filtered) spdlog::debug("{}", filtered.error());
+  return bool(filtered);
+}
+
 void BpfPath::set_process_rule(pid_t pid, ProcessRuleId rule) {
   if (rule == 0) {
     bpf_.erase_pid(pid);

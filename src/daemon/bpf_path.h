@@ -22,6 +22,7 @@ class BpfPath : public ClassifierPath {
   std::string name() const override { return "bpf"; }
   Result<void> attach(const Plan& plan, NetlinkSocket& socket) override;
   void set_process_rule(pid_t pid, ProcessRuleId rule) override;
+  bool filter_process_events(int fd) override;
 
  private:
   explicit BpfPath(BpfClassifier bpf) : bpf_(std::move(bpf)) {}

@@ -39,6 +39,11 @@ class ClassifierPath {
   // Process `pid` now has rule `rule` (0: none any more).
   virtual void set_process_rule(pid_t pid, ProcessRuleId rule) = 0;
 
+  // Narrows the proc connector socket `fd` to the events the daemon needs
+  // (forks only of processes with a rule), where the path can; false when it
+  // cannot, and every fork keeps arriving.
+  virtual bool filter_process_events(int /*fd*/) { return false; }
+
   // How often refresh() wants to run; nullopt: never (event-driven).
   virtual std::optional<std::chrono::milliseconds> refresh_interval() const { return std::nullopt; }
 

@@ -73,7 +73,7 @@ Result<void> ProcessClassifier::choose_path() {
 bool ProcessClassifier::apply_rule_changes(const std::vector<ProcessRuleChange>& changes) {
   if (!path_) return false;
   bool matched = false;
-  std::vector<pid_t> already_gone;
+  std::vector<pid_t> already_gone, newly_matched;
   for (const ProcessRuleChange& change : changes) {
     if (change.new_rule != 0 && change.new_rule <= rules_.size()) {
       const std::string& rule = rules_[change.new_rule - 1].name;
@@ -85,10 +85,21 @@ bool ProcessClassifier::apply_rule_changes(const std::vector<ProcessRuleChange>&
       exit_watch_.forget(change.pid);
     } else if (!exit_watch_.watch(change.pid)) {
       already_gone.push_back(change.pid);
+    } else if (change.old_rule == 0) {
+      newly_matched.push_back(change.pid);
     }
   }
   forget_exited(already_gone);
+  if (forks_filtered_) adopt_unseen_children(newly_matched);
   return matched;
+}
+
+void ProcessClassifier::adopt_unseen_children(const std::vector<pid_t>& parents) {
+  for (pid_t parent : parents) {
+    for (pid_t child : children_of(parent)) {
+      if (!table_.tracks(child)) (void)apply_rule_changes(table_.on_fork(child, parent));
+    }
+  }
 }
 
 void ProcessClassifier::forget_exited(const std::vector<pid_t>& pids) {
@@ -156,10 +167,13 @@ Result<void> ProcessClassifier::apply(const Plan& plan, const std::vector<Proces
     attributes_.clear();
     table_ = ProcessTable();
     pruned_size_ = 0;
+    if (forks_filtered_) connector_.restore_event_filter();  // the eBPF filter's map goes with the path
+    forks_filtered_ = false;
     return success();
   }
   if (!path_) {
     if (auto chosen = choose_path(); !chosen) return chosen;
+    forks_filtered_ = path_->filter_process_events(connector_.fd());
   }
   if (auto attached = path_->attach(plan, socket); !attached) return attached;
   if (table_.size() == 0) {
@@ -171,10 +185,13 @@ Result<void> ProcessClassifier::apply(const Plan& plan, const std::vector<Proces
     rules_ = rules;
     (void)apply_rule_changes(table_.set_rules(rules));
     // Rules that look at attributes not read so far need /proc again.
+    // Rules that look at attributes not read so far need /proc again, and
+    // so do processes whose forks the kernel filtered out (a rule may now
+    // pass itself on to their children).
     const std::set<std::string> needed = attributes_used(rules);
     const bool grew = !std::ranges::includes(attributes_, needed);
     attributes_ = needed;
-    if (grew) rescan();
+    if (grew || forks_filtered_) rescan();
   }
   // The fallback's filters follow new or re-ruled processes now, not at the next poll.
   path_->refresh(socket);

@@ -73,11 +73,15 @@ class ProcessClassifier {
   // Forgets the processes that exited without an exit event: the watched
   // ones at once (on_exits), the others in batches (prune_if_grown).
   void forget_exited(const std::vector<pid_t>& pids);
+  // With forks filtered in the kernel, a process that just got a rule may
+  // have forked before the filter knew it: its children are read from /proc.
+  void adopt_unseen_children(const std::vector<pid_t>& parents);
   void prune_if_grown();
 
   ProcConnector connector_;  // fork, exec, comm, uid: exits are dropped in the kernel
   ProcessExitWatch exit_watch_;
-  size_t pruned_size_ = 0;  // the table's size after the last prune
+  size_t pruned_size_ = 0;       // the table's size after the last prune
+  bool forks_filtered_ = false;  // only forks of matched processes arrive
   std::string cgroup_path_;
   ClassifierMode mode_;
   std::unique_ptr<ClassifierPath> path_;  // chosen while there are rules

@@ -439,6 +439,14 @@ Result<size_t> BpfClassifier::tag_process_sockets(pid_t pid, uint32_t rule_id) {
   return tagged;
 }
 
+Result<void> BpfClassifier::filter_process_events(int fd) {
+  const int program = bpf_program__fd(skeleton_->progs.filter_process_events);
+  if (::setsockopt(fd, SOL_SOCKET, SO_ATTACH_BPF, &program, sizeof(program)) != 0) {
+    return Error{"cannot filter process events with eBPF: " + error_text(errno)};
+  }
+  return success();
+}
+
 RuleTraffic BpfClassifier::rule_traffic(uint32_t rule_id) const {
   ::rule_traffic value{};
   if (bpf_map_lookup_elem(bpf_map__fd(skeleton_->maps.rule_traffic), &rule_id, &value) != 0) return {};

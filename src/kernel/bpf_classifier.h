@@ -100,6 +100,11 @@ class BpfClassifier {
   // tagged; fails when the process cannot be opened.
   Result<size_t> tag_process_sockets(pid_t pid, uint32_t rule_id);
 
+  // Puts the process-event filter on the proc connector socket `fd`: of the
+  // machine's events only exec/comm/uid and forks of processes in the pid
+  // map reach it (replacing any filter it had). Fails with the kernel's reason.
+  Result<void> filter_process_events(int fd);
+
   // What the tc programs counted for `rule_id`.
   RuleTraffic rule_traffic(uint32_t rule_id) const;
 

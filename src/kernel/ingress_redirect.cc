@@ -1,11 +1,11 @@
 #include "kernel/ingress_redirect.h"
 
+#include <arpa/inet.h>
 #include <libmnl/libmnl.h>
 #include <linux/if_ether.h>
 #include <linux/pkt_cls.h>
 #include <linux/rtnetlink.h>
 #include <linux/tc_act/tc_mirred.h>
-#include <arpa/inet.h>
 
 #include <array>
 #include <cstring>
@@ -63,8 +63,8 @@ int read_kind(const nlattr* attribute, void* data) {
 
 }  // namespace
 
-Result<void> add_ingress_redirect(NetlinkSocket& socket, int ifindex, const std::string& device, int ifb_ifindex,
-                                  const std::string& ifb) {
+Result<void> add_ingress_redirect(NetlinkSocket& socket, int ifindex, const std::string& device,
+                                  int ifb_ifindex, const std::string& ifb) {
   NetlinkMessage message(RTM_NEWTFILTER, NLM_F_CREATE | NLM_F_EXCL);
   tcmsg* tc = put_filter_header(message, ifindex, TC_H_MIN_INGRESS);
   tc->tcm_info = TC_H_MAKE(static_cast<uint32_t>(kRedirectFilterPref) << 16, htons(ETH_P_ALL));

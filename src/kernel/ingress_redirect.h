@@ -22,8 +22,8 @@ struct ClsactFilters {
 };
 
 // Adds the redirect of `device`'s ingress to `ifb`. The clsact qdisc must exist.
-Result<void> add_ingress_redirect(NetlinkSocket& socket, int ifindex, const std::string& device, int ifb_ifindex,
-                                  const std::string& ifb);
+Result<void> add_ingress_redirect(NetlinkSocket& socket, int ifindex, const std::string& device,
+                                  int ifb_ifindex, const std::string& ifb);
 
 // Removes nettoll's redirect from `device`'s clsact ingress.
 Result<void> delete_ingress_redirect(NetlinkSocket& socket, int ifindex, const std::string& device);

@@ -24,8 +24,8 @@ ObservedQdisc observed_qdisc(const QdiscInfo& info) {
 }
 
 ObservedClass observed_class(const ClassInfo& info) {
-  return ObservedClass{info.id,    info.parent,  info.rate,        info.ceil,
-                       info.prio,  info.quantum, info.burst_bytes, info.cburst_bytes};
+  return ObservedClass{info.id,   info.parent,  info.rate,        info.ceil,
+                       info.prio, info.quantum, info.burst_bytes, info.cburst_bytes};
 }
 
 Result<ObservedDevice> observe_device(NetlinkSocket& socket, const std::string& name) {

@@ -12,13 +12,14 @@ namespace nettoll {
 
 Result<NetworkEvents> NetworkEvents::open() {
   mnl_socket* socket = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC | SOCK_NONBLOCK);
-  if (!socket) return Error{std::string("cannot open a netlink socket for network events: ") + std::strerror(errno)};
+  if (!socket)
+    return Error{std::string("cannot open a netlink socket for network events: ") + std::strerror(errno)};
   NetworkEvents events(socket);
   if (mnl_socket_bind(socket, 0, MNL_SOCKET_AUTOPID) < 0) {
     return Error{std::string("cannot bind the network events socket: ") + std::strerror(errno)};
   }
-  for (int group : {RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR, RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE,
-                    RTNLGRP_IPV4_RULE, RTNLGRP_IPV6_RULE}) {
+  for (int group : {RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR, RTNLGRP_IPV4_ROUTE,
+                    RTNLGRP_IPV6_ROUTE, RTNLGRP_IPV4_RULE, RTNLGRP_IPV6_RULE}) {
     if (mnl_socket_setsockopt(socket, NETLINK_ADD_MEMBERSHIP, &group, sizeof(group)) < 0) {
       return Error{"cannot subscribe to network events (group " + std::to_string(group) +
                    "): " + std::strerror(errno)};
@@ -27,7 +28,9 @@ Result<NetworkEvents> NetworkEvents::open() {
   return events;
 }
 
-NetworkEvents::NetworkEvents(NetworkEvents&& other) noexcept : socket_(other.socket_) { other.socket_ = nullptr; }
+NetworkEvents::NetworkEvents(NetworkEvents&& other) noexcept : socket_(other.socket_) {
+  other.socket_ = nullptr;
+}
 
 NetworkEvents::~NetworkEvents() {
   if (socket_) mnl_socket_close(socket_);

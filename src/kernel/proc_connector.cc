@@ -206,7 +206,7 @@ void parse_datagram(const char* data, size_t length, std::vector<ProcEvent>& eve
 Result<ProcConnector> ProcConnector::open(ExitEvents exits) {
   const int fd = ::socket(AF_NETLINK, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_CONNECTOR);
   if (fd < 0) return open_error("open a proc connector socket", errno);
-  ProcConnector connector(fd);  // closes fd on every failure below
+  ProcConnector connector(fd, exits);  // closes fd on every failure below
   enlarge_receive_buffer(fd);
   attach_event_filter(fd, exits);
   const sockaddr_nl local{.nl_family = AF_NETLINK, .nl_groups = CN_IDX_PROC};
@@ -220,6 +220,8 @@ Result<ProcConnector> ProcConnector::open(ExitEvents exits) {
   return connector;
 }
 
+void ProcConnector::restore_event_filter() { attach_event_filter(fd_, exits_); }
+
 ProcConnector::~ProcConnector() {
   if (fd_ < 0) return;
   // The kernel counts listeners and builds events while any remain: say we
@@ -229,12 +231,15 @@ ProcConnector::~ProcConnector() {
 }
 
 ProcConnector::ProcConnector(ProcConnector&& other) noexcept
-    : fd_(std::exchange(other.fd_, -1)), listening_(std::exchange(other.listening_, false)) {}
+    : fd_(std::exchange(other.fd_, -1)),
+      exits_(other.exits_),
+      listening_(std::exchange(other.listening_, false)) {}
 
 ProcConnector& ProcConnector::operator=(ProcConnector&& other) noexcept {
   if (this != &other) {
     ProcConnector old(std::move(*this));
     fd_ = std::exchange(other.fd_, -1);
+    exits_ = other.exits_;
     listening_ = std::exchange(other.listening_, false);
   }
   return *this;

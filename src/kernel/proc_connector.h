@@ -61,6 +61,9 @@ class ProcConnector {
   // The non-blocking socket, to poll for readability in an event loop.
   int fd() const { return fd_; }
 
+  // Puts back the filter open() attached (after a caller replaced it).
+  void restore_event_filter();
+
   // Reads the events queued on the socket without blocking (an empty batch
   // when there are none), at most a few thousand per call: when the socket
   // is still readable afterwards, call again. Fails only when the socket
@@ -68,9 +71,10 @@ class ProcConnector {
   Result<ProcEventBatch> read_events();
 
  private:
-  explicit ProcConnector(int fd) : fd_(fd) {}
+  ProcConnector(int fd, ExitEvents exits) : fd_(fd), exits_(exits) {}
 
   int fd_ = -1;
+  ExitEvents exits_ = ExitEvents::delivered;
   bool listening_ = false;  // LISTEN was sent: send IGNORE when closing
 };
 

@@ -305,6 +305,14 @@ Result<ProcessAttributes> read_process(pid_t pid, const std::set<std::string>& a
   return process;
 }
 
+std::vector<pid_t> children_of(pid_t pid) {
+  const std::string path = "/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children";
+  std::vector<pid_t> children;
+  std::istringstream listed(read_whole(AT_FDCWD, path.c_str()).value_or(""));
+  for (pid_t child = 0; listed >> child;) children.push_back(child);
+  return children;
+}
+
 std::vector<pid_t> list_processes() {
   std::vector<pid_t> pids;
   DIR* proc = ::opendir("/proc");

@@ -35,6 +35,10 @@ Result<ProcessAttributes> read_process(pid_t pid);
 // when one of its attributes is asked for.
 Result<ProcessAttributes> read_process(pid_t pid, const std::set<std::string>& attributes);
 
+// The children of process `pid` (of its main thread), from
+// /proc/PID/task/PID/children; empty when it has none or is gone.
+std::vector<pid_t> children_of(pid_t pid);
+
 // The tgids of the processes running now, in ascending order (threads are
 // not listed). Empty when /proc cannot be read.
 std::vector<pid_t> list_processes();

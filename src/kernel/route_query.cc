@@ -26,7 +26,8 @@ Result<std::optional<std::string>> route_interface_to(NetlinkSocket& socket, con
   int family = AF_INET;
   if (inet_pton(AF_INET, address.c_str(), bytes.data()) != 1) {
     family = AF_INET6;
-    if (inet_pton(AF_INET6, address.c_str(), bytes.data()) != 1) return Error{"bad address '" + address + "'"};
+    if (inet_pton(AF_INET6, address.c_str(), bytes.data()) != 1)
+      return Error{"bad address '" + address + "'"};
   }
   NetlinkMessage message(RTM_GETROUTE, 0);
   auto* route = message.put_extra_header<rtmsg>();
@@ -35,7 +36,8 @@ Result<std::optional<std::string>> route_interface_to(NetlinkSocket& socket, con
   mnl_attr_put(message.header(), RTA_DST, family == AF_INET ? 4 : 16, bytes.data());
   int ifindex = 0;
   NetlinkSocket::MessageCallback on_route = [&](const nlmsghdr* reply) -> Result<void> {
-    if (reply->nlmsg_type == RTM_NEWROUTE) mnl_attr_parse(reply, sizeof(rtmsg), read_output_interface, &ifindex);
+    if (reply->nlmsg_type == RTM_NEWROUTE)
+      mnl_attr_parse(reply, sizeof(rtmsg), read_output_interface, &ifindex);
     return success();
   };
   const NetlinkStatus status = socket.transact(message.header(), &on_route);

@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -20,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -30,6 +32,7 @@
 #include <thread>
 
 #include "child_process.h"
+#include "kernel/proc_connector.h"
 #include "tc_text.h"
 #include "testbed.h"
 
@@ -290,6 +293,46 @@ TEST_F(BpfClassifierTest, AcceptedSocketsInheritTheListenersRule) {
 
 // The filters go away with the classifier, from whichever namespace the
 // destructor runs in; a clsact that was there before stays, ours goes.
+// Forks /bin/true and waits for it; its pid.
+pid_t run_true() {
+  const pid_t child = ::fork();
+  if (child == 0) {
+    ::execl("/bin/true", "true", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ::waitpid(child, nullptr, 0);
+  return child;
+}
+
+TEST_F(BpfClassifierTest, ProcessEventFilterPassesForksOfMatchedParentsOnly) {
+  auto connector = ProcConnector::open(ExitEvents::dropped);
+  ASSERT_TRUE(connector) << connector.error();
+  auto filtered = classifier_->filter_process_events(connector->fd());
+  ASSERT_TRUE(filtered) << filtered.error();
+  const pid_t unmatched = run_true();  // this test process has no rule
+  ASSERT_TRUE(classifier_->set_pid_rule(::getpid(), 1));
+  const pid_t matched = run_true();
+  classifier_->erase_pid(::getpid());
+  std::vector<ProcEvent> events;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
+  while (std::chrono::steady_clock::now() < deadline) {
+    pollfd readable{connector->fd(), POLLIN, 0};
+    if (::poll(&readable, 1, 50) <= 0) continue;
+    auto batch = connector->read_events();
+    ASSERT_TRUE(batch) << batch.error();
+    events.insert(events.end(), batch->events.begin(), batch->events.end());
+  }
+  const auto seen = [&](ProcEvent::Kind kind, pid_t pid) {
+    return std::any_of(events.begin(), events.end(),
+                       [&](const ProcEvent& e) { return e.kind == kind && e.pid == pid; });
+  };
+  EXPECT_FALSE(seen(ProcEvent::fork, unmatched)) << "fork of a process without a rule";
+  EXPECT_TRUE(seen(ProcEvent::exec, unmatched));
+  EXPECT_TRUE(seen(ProcEvent::fork, matched)) << "fork of a process with a rule";
+  EXPECT_TRUE(seen(ProcEvent::exec, matched));
+  EXPECT_FALSE(seen(ProcEvent::exit, matched));
+}
+
 TEST_F(BpfClassifierTest, DetachRestoresTheHooks) {
   Testbed testbed;
   ASSERT_EQ(testbed.setup_error(), "");
