@@ -77,6 +77,9 @@ void PortFilterPath::forget_sites(NetlinkSocket& socket) {
 
 void PortFilterPath::set_process_rule(pid_t pid, ProcessRuleId rule) {
   processes_changed_ = true;
+  // A process opens most of its connections right after it starts: poll
+  // at the fastest rate for a while, whatever the budget says.
+  if (rule != 0) fast_polls_until_ = std::chrono::steady_clock::now() + kFastPollingAfterMatch;
   if (rule == 0) {
     process_rules_.erase(pid);
   } else {
@@ -119,7 +122,13 @@ Result<void> PortFilterPath::sync_filters(NetlinkSocket& socket) {
   for (const PortFilter& filter : plan_port_filters(sockets, socket_rules_, classifier_)) {
     if (site_for(filter.key.direction)) wanted.push_back(filter);
   }
-  return apply_changes(socket, diff_port_filters(installed_, wanted));
+  // Changing filters is the work polling exists for, not its overhead: it
+  // does not count against the poll budget (else a new connection's filters
+  // would push the next poll, and the next connection, far out).
+  const auto applying = thread_cpu_time();
+  auto applied = apply_changes(socket, diff_port_filters(installed_, wanted));
+  change_cost_ = thread_cpu_time() - applying;
+  return applied;
 }
 
 Result<void> PortFilterPath::apply_changes(NetlinkSocket& socket, const PortFilterChanges& changes) {
@@ -144,14 +153,17 @@ void PortFilterPath::refresh(NetlinkSocket& socket) {
   // CPU time, not wall time: on a loaded machine a poll waits for the CPU,
   // which costs nothing and must not slow the polls down.
   const auto started = thread_cpu_time();
+  change_cost_ = std::chrono::nanoseconds::zero();
   auto synced = sync_filters(socket);
-  const std::chrono::nanoseconds took = thread_cpu_time() - started;
+  const std::chrono::nanoseconds took = thread_cpu_time() - started - change_cost_;
   // A moving average: one poll that installed many filters must not stretch
   // the next interval to a second.
   poll_cost_ = poll_cost_ == std::chrono::nanoseconds::zero() ? took : (poll_cost_ * 7 + took) / 8;
-  interval_ =
-      std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(poll_cost_ * kPortPollBudgetFactor),
-                 kMinPortPollInterval, kMaxPortPollInterval);
+  interval_ = std::chrono::steady_clock::now() < fast_polls_until_
+                  ? kMinPortPollInterval
+                  : std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(poll_cost_ *
+                                                                                     kPortPollBudgetFactor),
+                               kMinPortPollInterval, kMaxPortPollInterval);
   spdlog::trace("port filter poll: {} us of CPU; next in {} ms", took.count() / 1000, interval_.count());
   if (synced) return;
   // The kernel's filters are not what we think: start them over. When the
