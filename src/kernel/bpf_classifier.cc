@@ -19,7 +19,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
 #include <mutex>
 #include <sstream>
 
@@ -29,6 +28,7 @@
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Woverlength-strings"
 #include "classifier.skel.h"
+#include "kernel/process_info.h"
 #pragma GCC diagnostic pop
 
 namespace nettoll {
@@ -412,21 +412,15 @@ Result<size_t> BpfClassifier::tag_process_sockets(pid_t pid, uint32_t rule_id) {
   const std::string what = "cannot tag the sockets of process " + std::to_string(pid);
   const int pidfd = int(::syscall(SYS_pidfd_open, pid, 0));
   if (pidfd < 0) return Error{what + ": " + error_text(errno)};
-  const std::filesystem::path directory = "/proc/" + std::to_string(pid) + "/fd";
-  std::error_code error;
-  std::filesystem::directory_iterator entry(directory, error);
-  if (error) {
+  auto sockets = socket_fds_of(pid);
+  if (!sockets) {
     ::close(pidfd);
-    return Error{what + ": " + directory.string() + ": " + error.message()};
+    return Error{what + ": " + sockets.error()};
   }
   size_t tagged = 0;
-  for (; !error && entry != std::filesystem::directory_iterator(); entry.increment(error)) {
-    std::error_code unreadable;
-    const std::string target = std::filesystem::read_symlink(entry->path(), unreadable).string();
-    if (unreadable || !target.starts_with("socket:[")) continue;
-    const int their_fd = std::atoi(entry->path().filename().c_str());
+  for (const ProcessSocketFd& socket : *sockets) {
     // Closed meanwhile, or not ours to take: skip it.
-    const int fd = int(::syscall(SYS_pidfd_getfd, pidfd, their_fd, 0));
+    const int fd = int(::syscall(SYS_pidfd_getfd, pidfd, socket.fd, 0));
     if (fd < 0) continue;
     int domain = 0;
     socklen_t length = sizeof(domain);

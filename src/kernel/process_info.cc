@@ -11,7 +11,9 @@
 #include <array>
 #include <cerrno>
 #include <charconv>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -303,6 +305,23 @@ Result<ProcessAttributes> read_process(pid_t pid, const std::set<std::string>& a
   }
   if (wants({"cgroup", "unit"})) add_cgroup_attributes(directory, process);
   return process;
+}
+
+Result<std::vector<ProcessSocketFd>> socket_fds_of(pid_t pid) {
+  const std::filesystem::path directory = "/proc/" + std::to_string(pid) + "/fd";
+  std::error_code error;
+  std::filesystem::directory_iterator entry(directory, error);
+  if (error) return Error{directory.string() + ": " + error.message()};
+  std::vector<ProcessSocketFd> sockets;
+  for (; !error && entry != std::filesystem::directory_iterator(); entry.increment(error)) {
+    std::error_code unreadable;
+    const std::string target = std::filesystem::read_symlink(entry->path(), unreadable).string();
+    // "socket:[12345]"; closed meanwhile: skipped.
+    if (unreadable || !target.starts_with("socket:[") || target.back() != ']') continue;
+    sockets.push_back(
+        {std::atoi(entry->path().filename().c_str()), std::stoull(target.substr(8, target.size() - 9))});
+  }
+  return sockets;
 }
 
 std::vector<pid_t> children_of(pid_t pid) {

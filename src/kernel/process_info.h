@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <set>
 #include <string>
 #include <vector>
@@ -34,6 +35,18 @@ Result<ProcessAttributes> read_process(pid_t pid);
 // the kernel truncated the name); each other group of files is read only
 // when one of its attributes is asked for.
 Result<ProcessAttributes> read_process(pid_t pid, const std::set<std::string>& attributes);
+
+// One socket a process holds: its descriptor number there and the socket's
+// inode (what sock_diag reports).
+struct ProcessSocketFd {
+  int fd = 0;
+  uint64_t inode = 0;
+};
+
+// The sockets process `pid` holds, from its /proc/PID/fd links
+// "socket:[INODE]". Fails when the directory cannot be read (the process
+// is gone, or belongs to someone we may not look at).
+Result<std::vector<ProcessSocketFd>> socket_fds_of(pid_t pid);
 
 // The children of process `pid` (of its main thread), from
 // /proc/PID/task/PID/children; empty when it has none or is gone.

@@ -8,8 +8,9 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
-#include <filesystem>
 #include <string>
+
+#include "kernel/process_info.h"
 
 namespace nettoll {
 namespace {
@@ -74,15 +75,9 @@ Result<std::vector<LocalSocket>> dump_local_sockets(NetlinkSocket& diag_socket) 
 
 std::set<uint64_t> socket_inodes_of(pid_t pid) {
   std::set<uint64_t> inodes;
-  std::error_code error;
-  std::filesystem::directory_iterator entry("/proc/" + std::to_string(pid) + "/fd", error);
-  for (; !error && entry != std::filesystem::directory_iterator(); entry.increment(error)) {
-    std::error_code unreadable;
-    const std::string target = std::filesystem::read_symlink(entry->path(), unreadable).string();
-    // "socket:[12345]"
-    if (unreadable || !target.starts_with("socket:[") || target.back() != ']') continue;
-    inodes.insert(std::stoull(target.substr(8, target.size() - 9)));
-  }
+  auto sockets = socket_fds_of(pid);
+  if (!sockets) return inodes;  // gone meanwhile
+  for (const ProcessSocketFd& socket : *sockets) inodes.insert(socket.inode);
   return inodes;
 }
 
