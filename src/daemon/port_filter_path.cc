@@ -77,14 +77,14 @@ void PortFilterPath::forget_sites(NetlinkSocket& socket) {
 
 void PortFilterPath::set_process_rule(pid_t pid, ProcessRuleId rule) {
   processes_changed_ = true;
-  // A process opens most of its connections right after it starts: poll
-  // at the fastest rate for a while, whatever the budget says.
-  if (rule != 0) fast_polls_until_ = std::chrono::steady_clock::now() + kFastPollingAfterMatch;
   if (rule == 0) {
     process_rules_.erase(pid);
-  } else {
-    process_rules_[pid] = rule;
+    return;
   }
+  process_rules_[pid] = rule;
+  // A process opens most of its connections right after it starts: poll
+  // at the fastest rate for a while, whatever the budget says.
+  fast_polls_until_ = std::chrono::steady_clock::now() + kFastPollingAfterMatch;
 }
 
 const PortFilterSite* PortFilterPath::site_for(FilterDirection direction) const {
@@ -132,12 +132,19 @@ Result<void> PortFilterPath::sync_filters(NetlinkSocket& socket) {
 }
 
 Result<void> PortFilterPath::apply_changes(NetlinkSocket& socket, const PortFilterChanges& changes) {
+  // installed_ always says what the kernel has, also when a change fails
+  // halfway; removals leave it in one pass (a process holding 10,000
+  // sockets exits: 20,000 filters).
+  std::set<PortFilterKey> removed;
+  Result<void> result = success();
   for (const InstalledPortFilter& gone : changes.remove) {
-    if (auto deleted = delete_port_filter(socket, *site_for(gone.filter.key.direction), gone); !deleted) {
-      return deleted;
-    }
-    std::erase(installed_, gone);
+    result = delete_port_filter(socket, *site_for(gone.filter.key.direction), gone);
+    if (!result) break;
+    removed.insert(gone.filter.key);
   }
+  std::erase_if(installed_,
+                [&](const InstalledPortFilter& filter) { return removed.contains(filter.filter.key); });
+  if (!result) return result;
   for (const InstalledPortFilter& added : changes.add) {
     if (auto done = add_port_filter(socket, *site_for(added.filter.key.direction), added); !done) return done;
     installed_.push_back(added);

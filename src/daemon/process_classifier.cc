@@ -13,13 +13,18 @@
 namespace nettoll {
 namespace {
 
+// The parent's pid read_process found (0 when it had none).
+pid_t ppid_of(const ProcessAttributes& attributes) {
+  const auto ppid = attributes.values.find("ppid");
+  return ppid == attributes.values.end() ? 0 : std::stoi(ppid->second);
+}
+
 std::vector<ScannedProcess> scan_processes(const std::set<std::string>& wanted) {
   std::vector<ScannedProcess> scanned;
   for (pid_t pid : list_processes()) {
     auto attributes = read_process(pid, wanted);
     if (!attributes) continue;  // exited meanwhile
-    const auto ppid = attributes->values.find("ppid");
-    scanned.push_back({pid, ppid == attributes->values.end() ? 0 : std::stoi(ppid->second), *attributes});
+    scanned.push_back({pid, ppid_of(*attributes), *attributes});
   }
   return scanned;
 }
@@ -146,9 +151,8 @@ bool ProcessClassifier::on_events() {
       case ProcEvent::comm:
       case ProcEvent::uid:
         if (auto attributes = read_process(event.pid, attributes_)) {
-          const auto ppid = attributes->values.find("ppid");
-          matched |= apply_rule_changes(table_.on_exec(
-              event.pid, ppid == attributes->values.end() ? 0 : std::stoi(ppid->second), *attributes));
+          const pid_t ppid = ppid_of(*attributes);
+          matched |= apply_rule_changes(table_.on_exec(event.pid, ppid, std::move(*attributes)));
         }
         break;
     }

@@ -181,15 +181,21 @@ TEST_F(ProcConnectorTest, MeasuresForkToEventLatency) {
               to_received_us.back(), to_received_us.size());
 }
 
-TEST_F(ProcConnectorTest, ReadsTheAttributesOfAChild) {
-  ChildProcess sleeper({"sleep", "5"});
-  ASSERT_TRUE(sleeper.started());
+// The attributes of `sleeper` (running `sleep`) once it has exec'd.
+Result<ProcessAttributes> read_after_exec(const ChildProcess& sleeper) {
   Result<ProcessAttributes> process = Error{"not read"};
-  for (int i = 0; i < 200; ++i) {  // until the child has exec'd
+  for (int i = 0; i < 200; ++i) {
     process = read_process(sleeper.pid());
     if (process && process->values["name"] == "sleep") break;
     std::this_thread::sleep_for(milliseconds(5));
   }
+  return process;
+}
+
+TEST_F(ProcConnectorTest, ReadsTheAttributesOfAChild) {
+  ChildProcess sleeper({"sleep", "5"});
+  ASSERT_TRUE(sleeper.started());
+  Result<ProcessAttributes> process = read_after_exec(sleeper);
   ASSERT_TRUE(process) << process.error();
   auto& values = process->values;
   EXPECT_EQ(values["name"], "sleep");
@@ -211,12 +217,7 @@ TEST_F(ProcConnectorTest, ReadsTheAttributesOfAChild) {
 TEST_F(ProcConnectorTest, ReadsOnlyTheAttributesAskedFor) {
   ChildProcess sleeper({"sleep", "5"});
   ASSERT_TRUE(sleeper.started());
-  Result<ProcessAttributes> full = Error{"not read"};
-  for (int i = 0; i < 200; ++i) {  // until the child has exec'd
-    full = read_process(sleeper.pid());
-    if (full && full->values["name"] == "sleep") break;
-    std::this_thread::sleep_for(milliseconds(5));
-  }
+  Result<ProcessAttributes> full = read_after_exec(sleeper);
   ASSERT_TRUE(full) << full.error();
   auto name_only = read_process(sleeper.pid(), {"name"});
   ASSERT_TRUE(name_only) << name_only.error();
