@@ -32,6 +32,7 @@ int run_export_networkd(const ExportOptions& options) {
   // Planned as a listed interface, never folded into a managed HTB tree.
   const Plan plan = make_plan(config, ManagedInterface{"", 0}, probe_kernel_capabilities().capabilities,
                               read_listed_devices_from_sysfs(config));
+  for (const std::string& note : plan.notes) std::cout << "# note: " << note << "\n";
   for (const TbfPlan& tbf : plan.tbfs) {
     std::cout << "# nettoll: " << tbf.device << (tbf.direction == TbfDirection::ingress ? " ingress" : " egress")
               << " limit from " << options.config_path << "\n"

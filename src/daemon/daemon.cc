@@ -132,7 +132,9 @@ Result<void> Daemon::follow_link(const std::string& why) {
   }
   schedule_classifier_refresh();
   last_error_.clear();
-  if (*changed > 0) spdlog::info("shaping {}: {} change(s)", link_.interface, *changed);
+  if (*changed > 0) {
+    spdlog::info("shaping {}: {} change(s)", link_.interface.empty() ? "interface limits" : link_.interface, *changed);
+  }
   notify_status();
   return success();
 }

@@ -158,3 +158,31 @@ TEST(ByteSize, TcUnits) {
 
 }  // namespace
 }  // namespace nettoll
+
+#include "core/interface_limit_check.h"
+
+namespace nettoll {
+namespace {
+
+TEST(InterfaceLimitCheck, WarnsOncePerLimitAtItsBurst) {
+  Config config;
+  config.path = "n.yaml";
+  InterfaceLimit wg;
+  wg.name = "wg0";
+  wg.rate = Rate::bits_per_second(1'000'000);
+  wg.burst_bytes = 1000;
+  wg.burst_mark = SourceMark{2, 29};
+  wg.direction = LimitDirection::both;
+  config.interfaces.push_back(wg);
+  const auto warnings =
+      interface_limit_warnings(config, KernelCapabilities{false, 250}, ListedDevices{{"wg0", ListedDevice{1420, 0}}});
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_EQ(format_diagnostic(warnings[0]),
+            "n.yaml:2:29: warning: interface 'wg0': burst 1000 bytes is below one frame (1420 bytes): full-size "
+            "packets never pass");
+  config.interfaces[0].burst_bytes.reset();
+  EXPECT_TRUE(interface_limit_warnings(config, KernelCapabilities{false, 250}, {}).empty());
+}
+
+}  // namespace
+}  // namespace nettoll
