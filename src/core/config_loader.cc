@@ -13,6 +13,7 @@
 
 #include "core/byte_size.h"
 #include "core/config_node_reader.h"
+#include "core/listen_address.h"
 #include "core/process_rule_loader.h"
 
 namespace nettoll {
@@ -223,6 +224,8 @@ ReservationsConfig read_reservations(ConfigNodeReader& reader, const YAML::Node&
       {{"api",
         [&](const YAML::Node& value) {
           reservations.api = reader.read_string(value, what + ": api").value_or(reservations.api);
+          if (auto address = parse_listen_address(reservations.api); !address)
+            reader.error(value, what + ": api: " + address.error());
         }},
        {"token-file",
         [&](const YAML::Node& value) {
