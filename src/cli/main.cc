@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   add(nettoll::cli::add_plan_command);
   add(nettoll::cli::add_explain_command);
   add(nettoll::cli::add_export_command);
+  add(nettoll::cli::add_set_command);
   add(nettoll::cli::add_apply_command);
   add(nettoll::cli::add_daemon_command);
   add(nettoll::cli::add_status_command);

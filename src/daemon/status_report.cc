@@ -104,6 +104,11 @@ std::string format_status(const nlohmann::json& report) {
                        tbf.value("burst_bytes", 0u), tbf.value("limit_bytes", 0u),
                        tbf.value("ifb", "").empty() ? "" : " (on " + tbf.value("ifb", "") + ")");
   }
+  for (const auto& [name, override_rate] : member(report, "limit_overrides").items()) {
+    out += fmt::format("set: {} rate {}, overriding the config's {} until the next reload\n", name,
+                       format_rate(Rate::bits_per_second(override_rate.value("rate_bps", uint64_t{0}))),
+                       format_rate(Rate::bits_per_second(override_rate.value("config_rate_bps", uint64_t{0}))));
+  }
   const nlohmann::json& processes = member(report, "processes");
   if (!processes.empty()) {
     out += "processes:\n";

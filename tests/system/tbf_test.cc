@@ -95,6 +95,14 @@ class TbfTest : public ::testing::Test {
     return json["end"]["sum_received"].value("bits_per_second", 0.0) * kWirePerGoodput / 1e6;
   }
 
+  // "Sent N bytes" of the tbf 7b: on vA; 0 when it is not there.
+  uint64_t tbf_sent_bytes() const {
+    const std::string output = in_a("tc -s qdisc show dev vA");
+    const size_t tbf = output.find("qdisc tbf 7b:");
+    const size_t sent = output.find("Sent ", tbf == std::string::npos ? output.size() : tbf);
+    return sent == std::string::npos ? 0 : std::stoull(output.substr(sent + 5));
+  }
+
   std::unique_ptr<Testbed> testbed_;
   std::unique_ptr<ChildProcess> daemon_;
   std::string config_path_;
@@ -144,6 +152,51 @@ TEST_F(TbfTest, TunDeviceAppearsLateGoesAndComesBack) {
   stop_daemon();
   EXPECT_FALSE(device_exists("ntl-tun7"));
   EXPECT_EQ(qdiscs("tun7").find("tbf"), std::string::npos) << qdiscs("tun7");
+}
+
+// `nettoll set` under load: the flow keeps running (no flush, the qdisc's
+// counters carry on), and the new rate holds within 2 s.
+TEST_F(TbfTest, SetChangesTheRateInPlaceUnderLoad) {
+  start_daemon("interfaces:\n  vA: {rate: 20mbit}\n");
+  ASSERT_TRUE(wait_for_qdisc("vA", "tbf 7b:")) << daemon_->output();
+  in_b("iperf3 -s -1 -D -p " + std::to_string(kIperfPort));
+  const auto listen_start = Clock::now();
+  while (Clock::now() - listen_start < 5s &&
+         in_b("ss -ltnH 'sport = :" + std::to_string(kIperfPort) + "'").find("LISTEN") == std::string::npos) {
+    std::this_thread::sleep_for(10ms);
+  }
+  ChildProcess client({"ip", "netns", "exec", testbed_->namespace_a(), "iperf3", "-J", "-i", "1", "-t", "7", "-p",
+                       std::to_string(kIperfPort), "-c", "10.77.0.2"});
+  const auto started = Clock::now();
+  std::this_thread::sleep_until(started + 2s);
+  const uint64_t before_set = tbf_sent_bytes();
+  const CommandOutput set = run_command(nettoll_binary() + " set vA rate 5mbit --socket " + socket_path_ + " 2>&1");
+  ASSERT_EQ(set.exit_status, 0) << set.output;
+  const auto set_at = Clock::now();
+  EXPECT_GE(tbf_sent_bytes(), before_set) << "the qdisc was changed, not replaced";
+  std::this_thread::sleep_until(set_at + 2s);
+  const uint64_t window_start = tbf_sent_bytes();
+  const auto window_start_at = Clock::now();
+  std::this_thread::sleep_until(set_at + 4s);
+  const double seconds = std::chrono::duration<double>(Clock::now() - window_start_at).count();
+  const double wire_mbit = static_cast<double>(tbf_sent_bytes() - window_start) * 8 / seconds / 1e6;
+  // The tbf's own byte counter (read with tc, a few ms per reading): measured
+  // 5.33 here at 5mbit, so this checks that the new rate holds, loosely.
+  EXPECT_NEAR(wire_mbit, 5.0, 0.5) << "wire rate 2-4 s after set";
+  ASSERT_EQ(client.wait_for_exit(10s), 0) << client.output();
+  const auto report = nlohmann::json::parse(client.output(), nullptr, false);
+  ASSERT_FALSE(report.is_discarded()) << client.output();
+  ASSERT_EQ(report["intervals"].size(), 7u) << client.output();
+  for (const auto& interval : report["intervals"]) {
+    EXPECT_GT(interval["sum"].value("bytes", 0.0), 0.0) << "the flow stalled: " << interval.dump();
+  }
+  const std::string status = run_command(nettoll_binary() + " status --socket " + socket_path_ + " 2>&1").output;
+  EXPECT_NE(status.find("set: vA rate 5mbit, overriding the config's 20mbit until the next reload"),
+            std::string::npos)
+      << status;
+  daemon_->signal(SIGHUP);
+  EXPECT_TRUE(wait_for_qdisc("vA", "rate 20Mbit")) << qdiscs("vA");
+  stop_daemon();
 }
 
 // Does rate/HZ still matter with high-resolution timers? At 100 Mbit/s and
