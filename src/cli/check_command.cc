@@ -4,6 +4,9 @@
 
 #include "cli/commands.h"
 #include "core/config_loader.h"
+#include "core/interface_limit_check.h"
+#include "kernel/kernel_capabilities.h"
+#include "kernel/sysfs_links.h"
 
 namespace nettoll::cli {
 
@@ -15,6 +18,11 @@ CommandRunner add_check_command(CLI::App& app) {
     const LoadedConfig loaded = load_config_file(*path);
     for (const Diagnostic& diagnostic : loaded.diagnostics) std::cerr << format_diagnostic(diagnostic) << "\n";
     if (!loaded.ok()) return kExitBadInput;
+    for (const Diagnostic& warning :
+         interface_limit_warnings(*loaded.config, probe_kernel_capabilities().capabilities,
+                                  read_listed_devices_from_sysfs(*loaded.config))) {
+      std::cerr << format_diagnostic(warning) << "\n";
+    }
     std::cout << *path << ": ok\n";
     return kExitOk;
   };

@@ -22,6 +22,8 @@ using CommandRunner = std::function<int()>;
 CommandRunner add_check_command(CLI::App& app);
 CommandRunner add_plan_command(CLI::App& app);
 CommandRunner add_explain_command(CLI::App& app);
+CommandRunner add_export_command(CLI::App& app);
+CommandRunner add_set_command(CLI::App& app);
 CommandRunner add_apply_command(CLI::App& app);
 CommandRunner add_daemon_command(CLI::App& app);
 CommandRunner add_status_command(CLI::App& app);

@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
   add(nettoll::cli::add_check_command);
   add(nettoll::cli::add_plan_command);
   add(nettoll::cli::add_explain_command);
+  add(nettoll::cli::add_export_command);
+  add(nettoll::cli::add_set_command);
   add(nettoll::cli::add_apply_command);
   add(nettoll::cli::add_daemon_command);
   add(nettoll::cli::add_status_command);

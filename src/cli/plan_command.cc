@@ -10,6 +10,7 @@
 #include "core/planner.h"
 #include "kernel/kernel_capabilities.h"
 #include "kernel/route_query.h"
+#include "kernel/sysfs_links.h"
 
 namespace nettoll::cli {
 namespace {
@@ -53,7 +54,7 @@ int run_plan(const PlanOptions& options) {
   const std::string name = options.interface.empty() ? config.interface : options.interface;
   const ManagedInterface link = observe_interface(name, notes);
   const KernelCapabilities kernel = probe_kernel_capabilities().capabilities;
-  Plan plan = make_plan(config, link, kernel);
+  Plan plan = make_plan(config, link, kernel, read_listed_devices_from_sysfs(config));
   plan.notes.insert(plan.notes.begin(), notes.begin(), notes.end());
   if (options.json) {
     std::cout << plan_to_json(plan).dump(2) << "\n";

@@ -59,14 +59,20 @@ struct ProcessRule {
   SourceMark mark;
 };
 
+enum class LimitDirection { egress, ingress, both };
+
 // A token-bucket limit on one interface (`interfaces:`).
 struct InterfaceLimit {
   std::string name;
   Rate rate;
   Duration latency = std::chrono::milliseconds(50);
-  std::optional<uint32_t> burst_bytes;  // absent = computed from rate, MTU and HZ
-  std::optional<uint32_t> mtu;          // absent = the interface's MTU
+  std::optional<uint32_t> burst_bytes;  // absent = auto: from rate, frame size and HZ
+  std::optional<uint32_t> mtu;          // absent = auto: the interface's MTU
+  LimitDirection direction = LimitDirection::egress;
   SourceMark mark;
+  SourceMark burst_mark;
+  bool limits_egress() const { return direction != LimitDirection::ingress; }
+  bool limits_ingress() const { return direction != LimitDirection::egress; }
 };
 
 enum class ClientType { rtorrent, transmission, qbittorrent };

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/byte_size.h"
 #include "core/config_node_reader.h"
 #include "core/listen_address.h"
 #include "core/process_rule_loader.h"
@@ -36,6 +37,33 @@ void check_interface_name(ConfigNodeReader& reader, const YAML::Node& node, cons
                          "spaces); see `ip link` for the names here");
 }
 
+void read_interface_burst(ConfigNodeReader& reader, const YAML::Node& node, const std::string& what,
+                          InterfaceLimit& limit) {
+  const auto text = reader.read_scalar(node, what + ": burst", "auto or a size in bytes");
+  if (!text || *text == "auto") return;
+  if (auto size = parse_byte_size(*text)) {
+    limit.burst_bytes = *size;
+    limit.burst_mark = mark_of(node);
+  } else {
+    reader.error(node, what + ": burst: " + size.error());
+  }
+}
+
+void read_interface_direction(ConfigNodeReader& reader, const YAML::Node& node, const std::string& what,
+                              InterfaceLimit& limit) {
+  const auto text = reader.read_scalar(node, what + ": direction", "egress, ingress or both");
+  if (!text) return;
+  if (*text == "egress") {
+    limit.direction = LimitDirection::egress;
+  } else if (*text == "ingress") {
+    limit.direction = LimitDirection::ingress;
+  } else if (*text == "both") {
+    limit.direction = LimitDirection::both;
+  } else {
+    reader.error(node, what + ": direction: expected egress, ingress or both, got '" + *text + "'");
+  }
+}
+
 InterfaceLimit read_interface_limit(ConfigNodeReader& reader, const YAML::Node& key,
                                     const YAML::Node& value) {
   InterfaceLimit limit;
@@ -55,13 +83,14 @@ InterfaceLimit read_interface_limit(ConfigNodeReader& reader, const YAML::Node& 
         [&](const YAML::Node& node) {
           limit.latency = reader.read_duration(node, what + ": latency").value_or(limit.latency);
         }},
-       {"burst",
+       {"burst", [&](const YAML::Node& node) { read_interface_burst(reader, node, what, limit); }},
+       {"mtu",
         [&](const YAML::Node& node) {
-          limit.burst_bytes = reader.read_integer(node, what + ": burst (bytes)", 1, UINT32_MAX);
+          if (!(node.IsScalar() && node.Scalar() == "auto")) {
+            limit.mtu = reader.read_integer(node, what + ": mtu (auto or bytes)", kMinMtu, kMaxMtu);
+          }
         }},
-       {"mtu", [&](const YAML::Node& node) {
-          limit.mtu = reader.read_integer(node, what + ": mtu", kMinMtu, kMaxMtu);
-        }}});
+       {"direction", [&](const YAML::Node& node) { read_interface_direction(reader, node, what, limit); }}});
   if (is_map && !has_rate) reader.error(key, what + ": needs a rate, such as {rate: 1mbit}");
   return limit;
 }

@@ -79,16 +79,26 @@ struct ClassifierEntry {
   bool operator==(const ClassifierEntry&) const = default;
 };
 
+enum class TbfDirection { egress, ingress };
+
 // A root TBF for an `interfaces:` entry, with how its numbers were derived.
+// Egress: at the root of `device`. Ingress: at the root of `ifb`, an IFB of
+// its own fed from `device`'s ingress.
 struct TbfPlan {
   std::string device;
+  TbfDirection direction = TbfDirection::egress;
+  std::string ifb;  // ingress only
   Rate rate;
   uint32_t burst_bytes = 0;
   uint32_t limit_bytes = 0;
   uint32_t mtu = 0;
+  uint32_t frame_bytes = 0;     // MTU + link-layer header
+  uint32_t per_tick_bytes = 0;  // ceil(rate / HZ)
   Duration latency{};
   std::vector<std::string> explanation;
   bool operator==(const TbfPlan&) const = default;
+  // The device the tbf qdisc sits on.
+  const std::string& qdisc_device() const { return direction == TbfDirection::ingress ? ifb : device; }
 };
 
 struct Plan {

@@ -78,8 +78,12 @@ std::string format_plan(const Plan& plan) {
     }
   }
   for (const TbfPlan& tbf : plan.tbfs) {
-    out += fmt::format("tbf on {}: rate {} burst {}b limit {}b (latency {}, mtu {})\n", tbf.device,
-                       format_rate(tbf.rate), tbf.burst_bytes, tbf.limit_bytes, format_duration(tbf.latency), tbf.mtu);
+    const std::string where = tbf.direction == TbfDirection::ingress
+                                  ? fmt::format("{} ingress (on {}, redirected from {})", tbf.device, tbf.ifb, tbf.device)
+                                  : fmt::format("{} egress", tbf.device);
+    out += fmt::format("tbf 7b:0 on {}: rate {} burst {}b limit {}b (latency {}, mtu {}, frame {}b)\n", where,
+                       format_rate(tbf.rate), tbf.burst_bytes, tbf.limit_bytes, format_duration(tbf.latency), tbf.mtu,
+                       tbf.frame_bytes);
   }
   if (!plan.notes.empty()) {
     out += "notes:\n";
@@ -104,6 +108,9 @@ nlohmann::json plan_to_json(const Plan& plan) {
   json["tbf"] = nlohmann::json::array();
   for (const TbfPlan& tbf : plan.tbfs) {
     json["tbf"].push_back({{"device", tbf.device},
+                           {"direction", tbf.direction == TbfDirection::ingress ? "ingress" : "egress"},
+                           {"ifb", tbf.ifb},
+                           {"frame_bytes", tbf.frame_bytes},
                            {"rate_bps", tbf.rate.bits_per_second()},
                            {"burst_bytes", tbf.burst_bytes},
                            {"limit_bytes", tbf.limit_bytes},

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <tuple>
 
 #include "core/process_match.h"
 #include "core/tbf_params.h"
@@ -162,22 +163,72 @@ HtbTree plan_tree(const Config& config, Direction direction, const std::string& 
   return tree;
 }
 
-void plan_interface_limits(const Config& config, const ManagedInterface& link, const KernelCapabilities& kernel,
-                           bool managed_has_tree, Plan& plan) {
+const InterfaceLimit* limit_of(const Config& config, const std::string& name) {
+  if (name.empty()) return nullptr;
   for (const InterfaceLimit& limit : config.interfaces) {
-    if (managed_has_tree && limit.name == link.name) {
-      plan.notes.push_back(fmt::format(
-          "interfaces: {} is the managed interface, already shaped by its HTB tree: its tbf is not added",
-          limit.name));
-      continue;
+    if (limit.name == name) return &limit;
+  }
+  return nullptr;
+}
+
+// The managed interface's own `interfaces:` limit caps its tree's root class
+// in each direction that has a tree, instead of a second qdisc.
+Config with_managed_limit(const Config& config, const std::string& interface) {
+  Config effective = config;
+  const InterfaceLimit* own = limit_of(config, interface);
+  if (!own) return effective;
+  const bool has_rules = !config.processes.empty();
+  for (auto [wanted, settings] : {std::pair{own->limits_egress(), &effective.upload},
+                                  std::pair{own->limits_ingress(), &effective.download}}) {
+    if (wanted && (settings->limit || has_rules)) settings->limit = std::min(settings->limit.value_or(own->rate), own->rate);
+  }
+  return effective;
+}
+
+TbfPlan plan_one_tbf(const InterfaceLimit& limit, TbfDirection direction, const ListedDevice& device,
+                     const KernelCapabilities& kernel) {
+  TbfInput input;
+  input.rate = limit.rate;
+  input.latency = limit.latency;
+  input.mtu = limit.mtu.value_or(device.mtu);
+  input.link_header_bytes = device.link_header_bytes;
+  input.hz = kernel.hz;
+  input.hz_assumed = kernel.hz_assumed;
+  input.burst = limit.burst_bytes;
+  input.direction = direction;
+  TbfPlan tbf = plan_tbf(limit.name, input);
+  if (direction == TbfDirection::ingress) tbf.ifb = tbf_ifb_name_for(limit.name);
+  return tbf;
+}
+
+void plan_interface_limits(const Config& config, const ManagedInterface& link, const KernelCapabilities& kernel,
+                           const ListedDevices& devices, Plan& plan) {
+  for (const InterfaceLimit& limit : config.interfaces) {
+    const bool managed = !link.name.empty() && limit.name == link.name;
+    ListedDevice device;
+    if (auto it = devices.find(limit.name); it != devices.end()) {
+      device = it->second;
+    } else if (managed) {
+      device.mtu = link.mtu;
+    } else {
+      plan.notes.push_back(fmt::format("interfaces: {} is not present: planned with MTU {} and an Ethernet "
+                                       "header; applied with its real ones when it appears",
+                                       limit.name, limit.mtu.value_or(device.mtu)));
     }
-    TbfInput input;
-    input.rate = limit.rate;
-    input.latency = limit.latency;
-    input.mtu = limit.mtu.value_or(limit.name == link.name ? link.mtu : 1500);
-    input.hz = kernel.hz;
-    input.burst_override = limit.burst_bytes.value_or(0);
-    plan.tbfs.push_back(plan_tbf(limit.name, input));
+    for (auto [wanted, direction, tree] :
+         {std::tuple{limit.limits_egress(), TbfDirection::egress, &plan.egress},
+          std::tuple{limit.limits_ingress(), TbfDirection::ingress, &plan.ingress}}) {
+      if (!wanted) continue;
+      if (managed && *tree) {
+        plan.notes.push_back(fmt::format(
+            "interfaces: {} is the managed interface: its {} {} limit is the parent class {} of its HTB tree "
+            "instead of a second qdisc",
+            limit.name, format_rate(limit.rate), direction == TbfDirection::egress ? "egress" : "ingress",
+            format_handle(Handle{kHtbMajor, kRootClassMinor})));
+        continue;
+      }
+      plan.tbfs.push_back(plan_one_tbf(limit, direction, device, kernel));
+    }
   }
 }
 
@@ -234,15 +285,21 @@ std::string ifb_name_for(const std::string& interface) {
   return ("ntb-" + interface).substr(0, kIfNameMax);
 }
 
-Plan make_plan(const Config& config, const ManagedInterface& link, const KernelCapabilities& kernel) {
+std::string tbf_ifb_name_for(const std::string& interface) {
+  return ("ntl-" + interface).substr(0, kIfNameMax);
+}
+
+Plan make_plan(const Config& original, const ManagedInterface& link, const KernelCapabilities& kernel,
+               const ListedDevices& devices) {
+  const Config config = with_managed_limit(original, link.name);
   Plan plan;
   plan.interface = link.name;
   plan.mtu = link.mtu;
-  const bool has_rules = !config.processes.empty();
-  if (config.upload.limit || has_rules) {
+  const bool has_rules = !config.processes.empty() && !link.name.empty();
+  if (!link.name.empty() && (config.upload.limit || has_rules)) {
     plan.egress = plan_tree(config, Direction::upload, link.name, link, kernel, plan.notes);
   }
-  if (config.download.limit || has_rules) {
+  if (!link.name.empty() && (config.download.limit || has_rules)) {
     plan.ifb = ifb_name_for(link.name);
     plan.ingress = plan_tree(config, Direction::download, plan.ifb, link, kernel, plan.notes);
   }
@@ -254,11 +311,16 @@ Plan make_plan(const Config& config, const ManagedInterface& link, const KernelC
                                                 describe_selection(config.processes[i])});
     }
   }
-  plan_interface_limits(config, link, kernel, plan.egress.has_value(), plan);
+  plan_interface_limits(config, link, kernel, devices, plan);
+  if (!plan.tbfs.empty() && kernel.hz_assumed) {
+    plan.notes.push_back(fmt::format("no kernel config readable (/proc/config.gz, /boot/config-RELEASE): HZ {} "
+                                     "assumed for the tbf bursts",
+                                     kernel.hz));
+  }
   if (!plan.egress && !plan.ingress && plan.tbfs.empty()) {
     plan.notes.push_back("no limits or rules configured: nothing is changed in the kernel");
   }
-  if (!kernel.has_fq_codel) fit_gso_to_fifos(config, link, plan);
+  if (!kernel.has_fq_codel && !link.name.empty()) fit_gso_to_fifos(config, link, plan);
   return plan;
 }
 

@@ -123,6 +123,30 @@ bool tbf_matches(const ObservedQdisc* root, const TbfPlan& tbf) {
          close_enough(root->tbf_burst, tbf.burst_bytes);
 }
 
+// The device's ingress redirect and clsact as they will be once `changes`
+// (removals so far) are made.
+bool redirect_remains(const std::string& name, const ObservedDevice& device, const Changes& changes) {
+  if (!device.has_ingress_redirect) return false;
+  return std::none_of(changes.begin(), changes.end(), [&](const KernelChange& change) {
+    const auto* removal = std::get_if<RemoveIngressRedirect>(&change);
+    return removal && removal->device == name;
+  });
+}
+
+bool clsact_remains(const std::string& name, const ObservedDevice& device, const Changes& changes) {
+  if (!device.has_clsact) return false;
+  return std::none_of(changes.begin(), changes.end(), [&](const KernelChange& change) {
+    const auto* removal = std::get_if<RemoveIngressRedirect>(&change);
+    return removal && removal->device == name && removal->delete_clsact;
+  });
+}
+
+void remove_redirect(const std::string& name, const ObservedDevice& device, Changes& changes) {
+  if (redirect_remains(name, device, changes)) {
+    changes.push_back(RemoveIngressRedirect{name, device.other_clsact_filters == 0});
+  }
+}
+
 void append_unique(std::vector<std::string>& names, const std::string& name) {
   if (!name.empty() && std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
 }
@@ -153,9 +177,7 @@ void remove_unwanted(const ManagedDevices& wanted, const ObservedKernel& observe
   for (const std::string& interface : previous.shaped_interfaces) {
     const ObservedDevice& device = observed.device(interface);
     const bool still_shaped = contains(wanted.shaped_interfaces, interface);
-    if (device.has_ingress_redirect && !(still_shaped && keep_ingress_of_wanted)) {
-      changes.push_back(RemoveIngressRedirect{interface, device.other_clsact_filters == 0});
-    }
+    if (!(still_shaped && keep_ingress_of_wanted)) remove_redirect(interface, device, changes);
     const std::string ifb = ifb_name_for(interface);
     if (observed.device(ifb).exists && !(still_shaped && keep_ingress_of_wanted)) changes.push_back(DeleteIfb{ifb});
   }
@@ -170,6 +192,39 @@ void remove_unwanted(const ManagedDevices& wanted, const ObservedKernel& observe
       changes.push_back(DeleteRootQdisc{name});
     }
   }
+  for (const std::string& name : previous.tbf_ingress_devices) {
+    const std::string ifb = tbf_ifb_name_for(name);
+    if (contains(wanted.tbf_ingress_devices, name) || !observed.device(ifb).exists) continue;
+    // The redirect leads to this IFB; a tree that now wants the device's
+    // ingress adds its own.
+    remove_redirect(name, observed.device(name), changes);
+    changes.push_back(DeleteIfb{ifb});
+  }
+}
+
+// An egress TBF at the root of its device; an ingress one on its own IFB, fed
+// by a redirect from the device. A device that is absent gets it when it
+// appears (the daemon reconciles again on every link change); the IFB of one
+// that went away is removed.
+Result<void> reconcile_tbf(const TbfPlan& tbf, const ObservedKernel& observed, Changes& changes) {
+  const ObservedDevice& device = observed.device(tbf.device);
+  const ObservedDevice& target = observed.device(tbf.qdisc_device());
+  if (tbf.direction == TbfDirection::ingress) {
+    if (!device.exists) {
+      if (target.exists) changes.push_back(DeleteIfb{tbf.ifb});
+      return success();
+    }
+    if (!target.exists) changes.push_back(CreateIfb{tbf.ifb});
+  } else if (!device.exists) {
+    return success();
+  }
+  const ObservedQdisc* root = root_qdisc(target);
+  if (auto ok = check_root_is_replaceable(tbf.qdisc_device(), root); !ok) return ok;
+  if (!tbf_matches(root, tbf)) changes.push_back(ReplaceRootTbf{tbf.qdisc_device(), tbf});
+  if (tbf.direction == TbfDirection::ingress && !redirect_remains(tbf.device, device, changes)) {
+    changes.push_back(AddIngressRedirect{tbf.device, tbf.ifb, !clsact_remains(tbf.device, device, changes)});
+  }
+  return success();
 }
 
 }  // namespace
@@ -177,7 +232,10 @@ void remove_unwanted(const ManagedDevices& wanted, const ObservedKernel& observe
 ManagedDevices managed_devices_of(const Plan& plan) {
   ManagedDevices devices;
   if (plan.egress || plan.ingress) devices.shaped_interfaces.push_back(plan.interface);
-  for (const TbfPlan& tbf : plan.tbfs) devices.tbf_devices.push_back(tbf.device);
+  for (const TbfPlan& tbf : plan.tbfs) {
+    (tbf.direction == TbfDirection::ingress ? devices.tbf_ingress_devices : devices.tbf_devices)
+        .push_back(tbf.device);
+  }
   return devices;
 }
 
@@ -189,6 +247,10 @@ std::vector<std::string> devices_to_observe(const ManagedDevices& desired, const
       append_unique(names, ifb_name_for(interface));
     }
     for (const std::string& name : set->tbf_devices) append_unique(names, name);
+    for (const std::string& name : set->tbf_ingress_devices) {
+      append_unique(names, name);
+      append_unique(names, tbf_ifb_name_for(name));
+    }
   }
   return names;
 }
@@ -201,6 +263,7 @@ Result<std::vector<KernelChange>> reconcile(const Plan& desired, const ObservedK
   ManagedDevices all_previous = previous;
   for (const std::string& interface : wanted.shaped_interfaces) append_unique(all_previous.shaped_interfaces, interface);
   for (const std::string& name : wanted.tbf_devices) append_unique(all_previous.tbf_devices, name);
+  for (const std::string& name : wanted.tbf_ingress_devices) append_unique(all_previous.tbf_ingress_devices, name);
   if (desired.egress || desired.ingress) {
     const bool replaces_root = desired.egress.has_value();
     if (auto foreign = foreign_shaper_problem(desired.interface, observed, replaces_root))
@@ -225,17 +288,13 @@ Result<std::vector<KernelChange>> reconcile(const Plan& desired, const ObservedK
     if (!ifb.exists) changes.push_back(CreateIfb{desired.ifb});
     if (auto ok = reconcile_tree(*desired.ingress, ifb, changes); !ok) return Error{ok.error()};
     const ObservedDevice& interface = observed.device(desired.interface);
-    if (!interface.has_ingress_redirect) {
-      changes.push_back(AddIngressRedirect{desired.interface, desired.ifb, !interface.has_clsact});
+    if (!redirect_remains(desired.interface, interface, changes)) {
+      changes.push_back(
+          AddIngressRedirect{desired.interface, desired.ifb, !clsact_remains(desired.interface, interface, changes)});
     }
   }
   for (const TbfPlan& tbf : desired.tbfs) {
-    // A tunnel that is not up yet gets its TBF when it appears (the daemon
-    // reconciles again on every link change).
-    if (!observed.device(tbf.device).exists) continue;
-    const ObservedQdisc* root = root_qdisc(observed.device(tbf.device));
-    if (auto ok = check_root_is_replaceable(tbf.device, root); !ok) return Error{ok.error()};
-    if (!tbf_matches(root, tbf)) changes.push_back(ReplaceRootTbf{tbf.device, tbf});
+    if (auto ok = reconcile_tbf(tbf, observed, changes); !ok) return Error{ok.error()};
   }
   return changes;
 }

@@ -12,11 +12,13 @@
 
 namespace nettoll {
 
-// The devices a plan shapes: interfaces with HTB trees (and their IFBs) and
-// devices with a TBF.
+// The devices a plan shapes: interfaces with HTB trees (and their IFBs),
+// devices with a root TBF, and devices whose ingress goes to a TBF on an IFB
+// of their own (tbf_ifb_name_for).
 struct ManagedDevices {
   std::vector<std::string> shaped_interfaces;
   std::vector<std::string> tbf_devices;
+  std::vector<std::string> tbf_ingress_devices;
 };
 
 ManagedDevices managed_devices_of(const Plan& plan);

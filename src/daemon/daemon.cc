@@ -122,7 +122,7 @@ Result<void> Daemon::follow_link(const std::string& why) {
   }
   link_ = *choice;
   set_log_interface(link_.interface);
-  auto plan = plan_for_interface(*socket_, config_, link_.interface, natural_gso_);
+  auto plan = plan_for_interface(*socket_, limit_overrides_.apply(config_), link_.interface, natural_gso_);
   if (!plan) return Error{plan.error()};
   auto changed = shaper_->apply(*plan);
   if (!changed) {
@@ -137,7 +137,9 @@ Result<void> Daemon::follow_link(const std::string& why) {
   }
   schedule_classifier_refresh();
   last_error_.clear();
-  if (*changed > 0) spdlog::info("shaping {}: {} change(s)", link_.interface, *changed);
+  if (*changed > 0) {
+    spdlog::info("shaping {}: {} change(s)", link_.interface.empty() ? "interface limits" : link_.interface, *changed);
+  }
   notify_status();
   return success();
 }
@@ -166,6 +168,17 @@ void Daemon::register_routes() {
     if (!request.body.is_null() && !request.body.empty()) return api_error(400, "POST /v1/reload takes no body");
     return reload("POST /v1/reload");
   });
+  // A rate change of a tbf is a netlink replace of the same handle and kind,
+  // which the kernel performs as a change in place: no flush, no reset.
+  api_->router().add("POST", "/v1/limits", [this](const ApiRequest& request) {
+    const InterfaceLimitOverrides previous = limit_overrides_;
+    if (auto set = limit_overrides_.set_from_request(request.body, config_); !set) return api_error(400, set.error());
+    if (auto followed = follow_link("POST /v1/limits"); !followed) {
+      limit_overrides_ = previous;
+      return api_error(500, "limit not changed: " + followed.error());
+    }
+    return ApiResponse{200, {{"overrides", limit_overrides_.to_json(config_)}}};
+  });
 }
 
 ApiResponse Daemon::reload(const std::string& why) {
@@ -181,10 +194,13 @@ ApiResponse Daemon::reload(const std::string& why) {
     return rejected;
   }
   const Config previous = config_;
+  const InterfaceLimitOverrides previous_overrides = limit_overrides_;
   config_ = *loaded.config;
+  limit_overrides_.clear();  // `nettoll set` lasts until the next reload
   if (auto followed = follow_link("reload"); !followed) {
     spdlog::error("reload failed, previous shaping kept: {}", followed.error());
     config_ = previous;
+    limit_overrides_ = previous_overrides;
     return api_error(500, "reload failed, previous shaping kept: " + followed.error());
   }
   auto api_settings = [](const Config& c) {
@@ -220,6 +236,7 @@ nlohmann::json Daemon::status() {
       status_report(*socket_, options_.config_path, link_, shaper_->applied(), last_error_);
   report["processes"] = classifier_ ? classifier_->matched_processes() : nlohmann::json::object();
   report["classifier"] = classifier_ ? classifier_->path_status() : nlohmann::json{{"path", "none"}};
+  report["limit_overrides"] = limit_overrides_.to_json(config_);
   return report;
 }
 

@@ -14,6 +14,7 @@
 #include "core/active_interface.h"
 #include "core/config.h"
 #include "daemon/event_loop.h"
+#include "daemon/interface_limit_overrides.h"
 #include "daemon/interface_plan.h"
 #include "daemon/process_classifier.h"
 #include "daemon/shaper.h"
@@ -75,6 +76,7 @@ class Daemon {
   InterfaceChoice link_;
   std::string last_error_;
   NaturalGsoSizes natural_gso_;
+  InterfaceLimitOverrides limit_overrides_;
   bool refresh_scheduled_ = false;
 };
 

@@ -8,6 +8,7 @@
 
 #include "core/config.h"
 #include "core/plan.h"
+#include "core/planner.h"
 #include "core/result.h"
 #include "kernel/netlink_socket.h"
 
@@ -17,9 +18,13 @@ namespace nettoll {
 // plans must start from it, not from nettoll's own lowered value.
 using NaturalGsoSizes = std::map<std::string, uint32_t>;
 
-// The plan of `config` for `interface`. An empty name, or a config that
-// shapes nothing, gives an empty plan (which removes nettoll's objects).
-// Fails when the interface cannot be read.
+// The MTU and link-layer header of each `interfaces:` device present now.
+ListedDevices observe_listed_devices(NetlinkSocket& socket, const Config& config);
+
+// The plan of `config` for `interface`. A config that shapes nothing gives an
+// empty plan (which removes nettoll's objects); an empty name (no managed
+// interface) a plan with the `interfaces:` limits only. Fails when the
+// interface cannot be read.
 Result<Plan> plan_for_interface(NetlinkSocket& socket, const Config& config, const std::string& interface,
                                 NaturalGsoSizes& natural_gso);
 

@@ -20,6 +20,7 @@ ManagedDevices merge_devices(const ManagedDevices& a, const ManagedDevices& b) {
   ManagedDevices merged = a;
   add_missing(merged.shaped_interfaces, b.shaped_interfaces);
   add_missing(merged.tbf_devices, b.tbf_devices);
+  add_missing(merged.tbf_ingress_devices, b.tbf_ingress_devices);
   return merged;
 }
 

@@ -98,8 +98,16 @@ std::string format_status(const nlohmann::json& report) {
   append_tree_text(out, "upload", member(report, "egress"));
   append_tree_text(out, "download", member(report, "ingress"));
   for (const auto& tbf : member(report, "tbf")) {
-    out += fmt::format("tbf on {}: rate {}\n", tbf.value("device", ""),
-                       format_rate(Rate::bits_per_second(tbf.value("rate_bps", uint64_t{0}))));
+    out += fmt::format("tbf on {} {}: rate {} burst {}b limit {}b{}\n", tbf.value("device", ""),
+                       tbf.value("direction", "egress"),
+                       format_rate(Rate::bits_per_second(tbf.value("rate_bps", uint64_t{0}))),
+                       tbf.value("burst_bytes", 0u), tbf.value("limit_bytes", 0u),
+                       tbf.value("ifb", "").empty() ? "" : " (on " + tbf.value("ifb", "") + ")");
+  }
+  for (const auto& [name, override_rate] : member(report, "limit_overrides").items()) {
+    out += fmt::format("set: {} rate {}, overriding the config's {} until the next reload\n", name,
+                       format_rate(Rate::bits_per_second(override_rate.value("rate_bps", uint64_t{0}))),
+                       format_rate(Rate::bits_per_second(override_rate.value("config_rate_bps", uint64_t{0}))));
   }
   const nlohmann::json& processes = member(report, "processes");
   if (!processes.empty()) {

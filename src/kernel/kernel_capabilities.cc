@@ -28,12 +28,16 @@ ProbedCapabilities probe() {
   ProbedCapabilities probed;
   const auto config = read_kernel_config();
   if (!config) {
-    probed.source = "defaults (no kernel config found: HZ 250 assumed)";
+    probed.source = "defaults (no kernel config found: HZ " + std::to_string(kGuessedHz) + " assumed)";
+    probed.capabilities.hz = kGuessedHz;
+    probed.capabilities.hz_assumed = true;
     probed.capabilities.has_fq_codel = module_available("sch_fq_codel");
     return probed;
   }
   probed.source = config->source;
-  probed.capabilities.hz = parse_config_hz(config->text).value_or(kGuessedHz);
+  const auto hz = parse_config_hz(config->text);
+  probed.capabilities.hz = hz.value_or(kGuessedHz);
+  probed.capabilities.hz_assumed = !hz;
   const std::string fq_codel = kernel_config_value(config->text, "NET_SCH_FQ_CODEL");
   probed.capabilities.has_fq_codel = fq_codel == "y" || (fq_codel == "m" && module_available("sch_fq_codel"));
   return probed;

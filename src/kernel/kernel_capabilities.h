@@ -8,7 +8,7 @@
 
 namespace nettoll {
 
-// The running kernel's capabilities. HZ falls back to 250 and fq_codel to
+// The running kernel's capabilities. HZ falls back to kGuessedHz (1000) and fq_codel to
 // "absent" when the kernel's config cannot be read; `source` says which.
 struct ProbedCapabilities {
   KernelCapabilities capabilities;

@@ -8,7 +8,9 @@
 
 namespace nettoll {
 
-inline constexpr int kGuessedHz = 250;
+// What tc and the kernel docs assume without a config: the worst case for
+// bursts is a slow tick, but 1000 is the common modern default.
+inline constexpr int kGuessedHz = 1000;
 
 struct KernelHz {
   int hz = kGuessedHz;
@@ -17,7 +19,7 @@ struct KernelHz {
 };
 
 // Reads CONFIG_HZ from /proc/config.gz, else /boot/config-$(uname -r); when
-// neither is readable, 250 with `guessed` set. Never fails.
+// neither is readable, kGuessedHz with `guessed` set. Never fails.
 KernelHz detect_kernel_hz();
 
 // detect_kernel_hz().hz, read once per process.

@@ -50,6 +50,7 @@ std::optional<LinkInfo> parse_link(const nlmsghdr* reply) {
   LinkInfo link;
   link.ifindex = header->ifi_index;
   link.up = (header->ifi_flags & IFF_UP) != 0;
+  link.type = header->ifi_type;
   mnl_attr_parse(reply, sizeof(ifinfomsg), collect_link, &link);
   return link;
 }

@@ -17,6 +17,7 @@ struct LinkInfo {
   uint32_t mtu = 0;
   bool up = false;   // administratively up (IFF_UP)
   std::string kind;  // IFLA_INFO_KIND: "veth", "ifb", ...; "" for physical devices and lo
+  uint16_t type = 0; // ARPHRD_*: ARPHRD_ETHER, ARPHRD_NONE (tun, wireguard), ...
 };
 
 // The interface called `name`. Fails with "no interface named NAME" when

@@ -195,10 +195,12 @@ TEST(ConfigValidation, MatchAnyIsCheckedLikeMatch) {
 TEST(ConfigValidation, BoolsAndIntegers) {
   EXPECT_TRUE(has_one("processes:\n  a:\n    match: [{name: a}]\n    recursive: maybe\n", 4, 16,
                       "process 'a': recursive: expected true or false, got 'maybe'"));
-  EXPECT_TRUE(has_one("interfaces:\n  wg0: {rate: 1mbit, burst: 3kb}\n", 2, 29,
-                      "interface 'wg0': burst (bytes): expected an integer from 1 to 4294967295, got '3kb'"));
+  EXPECT_TRUE(has_one("interfaces:\n  wg0: {rate: 1mbit, burst: 3kbit}\n", 2, 29,
+                      "interface 'wg0': burst: bad size '3kbit': expected auto or a size in bytes"));
   EXPECT_TRUE(has_one("interfaces:\n  wg0: {rate: 1mbit, mtu: 40}\n", 2, 27,
-                      "mtu: expected an integer from 68 to 65535"));
+                      "mtu (auto or bytes): expected an integer from 68 to 65535"));
+  EXPECT_TRUE(has_one("interfaces:\n  wg0: {rate: 1mbit, direction: up}\n", 2, 33,
+                      "interface 'wg0': direction: expected egress, ingress or both, got 'up'"));
 }
 
 TEST(ConfigValidation, Durations) {

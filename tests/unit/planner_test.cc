@@ -296,8 +296,58 @@ TEST(Planner, InterfaceLimitsBecomeTbfs) {
   const Plan plan = make_plan(config, kEth0, kNoFqCodel);
   ASSERT_EQ(plan.tbfs.size(), 1u);
   EXPECT_EQ(plan.tbfs[0].device, "wg0");
-  EXPECT_EQ(plan.tbfs[0].burst_bytes, 2u * 1434u);
+  EXPECT_EQ(plan.tbfs[0].burst_bytes, 1434u);  // one frame: more than 1 Mbit/s needs a tick at HZ 250
   EXPECT_FALSE(plan.egress);
+}
+
+TEST(Planner, InterfaceLimitsUseTheDevicesFrame) {
+  Config config;
+  InterfaceLimit wg;
+  wg.name = "wg0";
+  wg.rate = mbit(1);
+  wg.direction = LimitDirection::both;
+  config.interfaces.push_back(wg);
+  const Plan plan = make_plan(config, kEth0, kNoFqCodel, ListedDevices{{"wg0", ListedDevice{1420, 0}}});
+  ASSERT_EQ(plan.tbfs.size(), 2u);
+  EXPECT_EQ(plan.tbfs[0].direction, TbfDirection::egress);
+  EXPECT_EQ(plan.tbfs[0].frame_bytes, 1420u);
+  EXPECT_EQ(plan.tbfs[0].qdisc_device(), "wg0");
+  EXPECT_EQ(plan.tbfs[1].direction, TbfDirection::ingress);
+  EXPECT_EQ(plan.tbfs[1].qdisc_device(), "ntl-wg0");
+  EXPECT_TRUE(plan.notes.empty()) << plan.notes.front();
+}
+
+TEST(Planner, InterfaceLimitsDoNotNeedAManagedInterface) {
+  Config config;
+  config.upload.limit = mbit(10);
+  InterfaceLimit wg;
+  wg.name = "wg0";
+  wg.rate = mbit(1);
+  config.interfaces.push_back(wg);
+  const Plan plan = make_plan(config, ManagedInterface{"", 0}, kNoFqCodel, ListedDevices{{"wg0", ListedDevice{}}});
+  EXPECT_FALSE(plan.egress);
+  ASSERT_EQ(plan.tbfs.size(), 1u);
+  EXPECT_EQ(plan.tbfs[0].device, "wg0");
+}
+
+TEST(Planner, ManagedInterfaceLimitIsTheParentOfItsTree) {
+  Config config;
+  config.upload.limit = mbit(10);
+  InterfaceLimit own;
+  own.name = "eth0";
+  own.rate = mbit(4);
+  own.direction = LimitDirection::both;
+  config.interfaces.push_back(own);
+  const Plan plan = make_plan(config, kEth0, kNoFqCodel);
+  ASSERT_TRUE(plan.egress);
+  EXPECT_EQ(plan.egress->classes[0].ceil, mbit(4));
+  EXPECT_EQ(find_class(*plan.egress, "default").ceil, mbit(4));
+  // No download tree: the ingress limit is a tbf on an IFB of its own.
+  ASSERT_EQ(plan.tbfs.size(), 1u);
+  EXPECT_EQ(plan.tbfs[0].direction, TbfDirection::ingress);
+  bool said = false;
+  for (const std::string& note : plan.notes) said |= note.find("parent class 7a:1") != std::string::npos;
+  EXPECT_TRUE(said);
 }
 
 TEST(Planner, SamePlanTwiceIsEqual) {

@@ -221,3 +221,71 @@ TEST(Reconcile, DescribeNamesObjectAndDevice) {
 
 }  // namespace
 }  // namespace nettoll
+
+namespace nettoll {
+namespace {
+
+Config ingress_limit_config() {
+  Config config;
+  InterfaceLimit wg;
+  wg.name = "wg0";
+  wg.rate = mbit(1);
+  wg.direction = LimitDirection::ingress;
+  config.interfaces.push_back(wg);
+  return config;
+}
+
+TEST(Reconcile, IngressTbfGetsAnIfbOfItsOwnAndGoesWithItsDevice) {
+  FakeKernel kernel;
+  kernel.add_device("wg0");
+  const Plan plan = plan_for(ingress_limit_config());
+  auto changes = reconcile_ok(plan, kernel);
+  EXPECT_EQ(count<CreateIfb>(changes), 1u);
+  EXPECT_EQ(count<ReplaceRootTbf>(changes), 1u);
+  EXPECT_EQ(count<AddIngressRedirect>(changes), 1u);
+  kernel.apply(changes);
+  EXPECT_TRUE(kernel.state.devices["wg0"].has_ingress_redirect);
+  EXPECT_EQ(kernel.state.devices["ntl-wg0"].qdiscs.front().kind, "tbf");
+  EXPECT_TRUE(reconcile_ok(plan, kernel, managed_devices_of(plan)).empty());
+
+  // The tunnel goes away (the kernel takes its clsact with it): the IFB goes too.
+  kernel.state.devices.erase("wg0");
+  changes = reconcile_ok(plan, kernel, managed_devices_of(plan));
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_TRUE(std::holds_alternative<DeleteIfb>(changes[0]));
+  kernel.apply(changes);
+  // ...and comes back: everything again.
+  kernel.add_device("wg0");
+  EXPECT_EQ(count<AddIngressRedirect>(reconcile_ok(plan, kernel, managed_devices_of(plan))), 1u);
+  kernel.apply(reconcile_ok(plan, kernel, managed_devices_of(plan)));
+  kernel.apply(teardown(kernel.state, managed_devices_of(plan)));
+  EXPECT_FALSE(kernel.state.devices.contains("ntl-wg0"));
+  EXPECT_FALSE(kernel.state.devices["wg0"].has_ingress_redirect);
+}
+
+TEST(Reconcile, InterfaceLimitsApplyWithoutAManagedInterface) {
+  FakeKernel kernel;
+  kernel.add_device("wg0");
+  const Plan plan = make_plan(ingress_limit_config(), ManagedInterface{"", 0}, KernelCapabilities{false, 250});
+  EXPECT_EQ(count<ReplaceRootTbf>(reconcile_ok(plan, kernel)), 1u);
+}
+
+TEST(Reconcile, IngressLimitMovesToTheTreeWhenItsDeviceBecomesManaged) {
+  FakeKernel kernel;
+  kernel.add_device("wg0");
+  Config config = ingress_limit_config();
+  const Plan alone = make_plan(config, ManagedInterface{"", 0}, KernelCapabilities{false, 250});
+  kernel.apply(reconcile_ok(alone, kernel));
+  config.download.limit = mbit(10);
+  const Plan managed = plan_for(config, "wg0");
+  ASSERT_TRUE(managed.tbfs.empty());
+  const auto changes = reconcile_ok(managed, kernel, managed_devices_of(alone));
+  EXPECT_EQ(count<RemoveIngressRedirect>(changes), 1u);
+  EXPECT_EQ(count<AddIngressRedirect>(changes), 1u);
+  kernel.apply(changes);
+  EXPECT_FALSE(kernel.state.devices.contains("ntl-wg0"));
+  EXPECT_EQ(managed.ingress->classes[0].ceil, mbit(1));
+}
+
+}  // namespace
+}  // namespace nettoll
