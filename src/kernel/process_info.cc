@@ -332,10 +332,10 @@ std::vector<pid_t> children_of(pid_t pid) {
   return children;
 }
 
-std::vector<pid_t> list_processes() {
+Result<std::vector<pid_t>> list_processes() {
   std::vector<pid_t> pids;
   DIR* proc = ::opendir("/proc");
-  if (proc == nullptr) return pids;
+  if (proc == nullptr) return Error{std::string("cannot list the processes in /proc: ") + std::strerror(errno)};
   while (const dirent* entry = ::readdir(proc)) {
     const char* name = entry->d_name;
     pid_t pid = 0;

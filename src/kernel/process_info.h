@@ -53,8 +53,8 @@ Result<std::vector<ProcessSocketFd>> socket_fds_of(pid_t pid);
 std::vector<pid_t> children_of(pid_t pid);
 
 // The tgids of the processes running now, in ascending order (threads are
-// not listed). Empty when /proc cannot be read.
-std::vector<pid_t> list_processes();
+// not listed). Fails when /proc cannot be read.
+Result<std::vector<pid_t>> list_processes();
 
 // The systemd unit of a cgroup v2 path (see `unit` above), or "" when the
 // path has none. Exposed for tests.
