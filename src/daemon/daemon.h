@@ -14,6 +14,7 @@
 #include "core/config.h"
 #include "daemon/event_loop.h"
 #include "daemon/interface_plan.h"
+#include "daemon/kernel_recovery.h"
 #include "daemon/process_classifier.h"
 #include "daemon/shaper.h"
 #include "daemon/status_socket.h"
@@ -26,6 +27,7 @@ struct DaemonOptions {
   std::string config_path;
   std::string netns;  // manage this network namespace (as ip -n)
   std::string status_socket = kDefaultStatusSocket;
+  std::string runtime_dir = kDefaultRuntimeDirectory;  // what a restart after a crash needs
   std::string cgroup;  // cgroup v2 directory whose sockets are classified ("" = the root)
   ClassifierMode classifier = ClassifierMode::automatic;
 };
@@ -66,6 +68,7 @@ class Daemon {
   std::unique_ptr<EventLoop> loop_;
   std::optional<NetlinkSocket> socket_;
   std::optional<Shaper> shaper_;
+  std::optional<KernelRecovery> recovery_;
   std::optional<NetworkEvents> network_events_;
   std::optional<StatusSocket> status_socket_;
   std::unique_ptr<ProcessClassifier> classifier_;
