@@ -15,8 +15,8 @@ CommandRunner add_daemon_command(CLI::App& app) {
   command->add_option("-c,--config", options->config_path, "config file")->capture_default_str();
   command->add_option("--netns", options->netns,
                       "manage the interfaces of network namespace NAME (as ip -n)");
-  CLI::Option* socket_option = command->add_option("--socket", options->status_socket,
-                                                   "control socket path (default: in --runtime-dir)");
+  CLI::Option* socket_option =
+      command->add_option("--socket", options->api_socket, "the HTTP API's unix socket (default: in --runtime-dir)");
   command
       ->add_option("--runtime-dir", options->runtime_dir,
                    "where the daemon keeps what a restart after a crash needs to restore the kernel")
@@ -33,7 +33,7 @@ CommandRunner add_daemon_command(CLI::App& app) {
       ->check(CLI::IsMember({"auto", "bpf", "u32"}))
       ->default_str("auto");
   return [options, socket_option]() {
-    if (socket_option->count() == 0) options->status_socket = options->runtime_dir + "/api.sock";
+    if (socket_option->count() == 0) options->api_socket = options->runtime_dir + "/api.sock";
     auto started = Daemon::start(*options);
     if (auto* failure = std::get_if<Daemon::StartFailure>(&started)) {
       spdlog::error("{}", failure->message);
