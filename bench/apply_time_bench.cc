@@ -69,7 +69,7 @@ ProcessRun run_apply_process(const testing::Testbed& testbed, const std::string&
   ProcessRun run;
   const auto start = Clock::now();
   testing::ChildProcess apply({testing::nettoll_binary(), "apply", "-c", config_path, "--interface", "vA",
-                               "--netns", testbed.namespace_a()});
+                               "--netns", testbed.namespace_a(), "--runtime-dir", config_path + ".run"});
   while (ms_since(start) < 30'000) {
     if (apply.output().find("shaping vA") != std::string::npos) {
       run.shaping_ms = ms_since(start);

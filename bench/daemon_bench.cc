@@ -83,8 +83,9 @@ int run() {
   const std::string config = "/tmp/nettoll-daemon-bench.yaml";
   std::ofstream(config) << "download: 50mbit\nupload: 10mbit\nprocesses:\n  browser:\n    match: [{name: firefox}]\n"
                            "    upload: 2mbit\n";
-  ChildProcess daemon({testing::nettoll_binary(), "daemon", "-c", config, "--netns", testbed.namespace_a(), "--socket",
-                       "/tmp/nettoll-daemon-bench.sock"});
+  ChildProcess daemon({testing::nettoll_binary(), "daemon", "-c", config, "--netns", testbed.namespace_a(),
+                       "--socket", "/tmp/nettoll-daemon-bench.sock", "--runtime-dir",
+                       "/tmp/nettoll-daemon-bench-run"});
   testing::ScopedNetworkNamespace inside(testbed.namespace_a());
   auto socket = NetlinkSocket::open();
   if (!socket || wait_until_shaped(*socket, "vA", Clock::now()) < 0) {

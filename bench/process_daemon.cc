@@ -29,7 +29,9 @@ DaemonSession::DaemonSession(const ProcessSandbox& sandbox, const std::string& c
                                 "--socket",
                                 sandbox.bin_dir() + "/api.sock",
                                 "--cgroup",
-                                sandbox.cgroup()};
+                                sandbox.cgroup(),
+                                "--runtime-dir",
+                                sandbox.bin_dir() + "/run"};
   if (!classifier.empty()) argv.insert(argv.end(), {"--classifier", classifier});
   daemon_ = std::make_unique<testing::ChildProcess>(argv);
   // "shaping vA: N change(s)" follows the classifier's setup: from then on a

@@ -20,7 +20,7 @@ ShapingSession::ShapingSession(const testing::Testbed& testbed, const std::strin
   std::ofstream(config_path_) << config_yaml;
   apply_ = std::make_unique<testing::ChildProcess>(
       std::vector<std::string>{testing::nettoll_binary(), "apply", "-c", config_path_, "--interface", "vA",
-                               "--netns", testbed.namespace_a()});
+                               "--netns", testbed.namespace_a(), "--runtime-dir", config_path_ + ".run"});
   if (!apply_->wait_for_output("shaping vA", 10s)) {
     error_ = "nettoll apply did not shape vA:\n" + apply_->output();
   }

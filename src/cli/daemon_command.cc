@@ -15,7 +15,12 @@ CommandRunner add_daemon_command(CLI::App& app) {
   command->add_option("-c,--config", options->config_path, "config file")->capture_default_str();
   command->add_option("--netns", options->netns,
                       "manage the interfaces of network namespace NAME (as ip -n)");
-  command->add_option("--socket", options->api_socket, "the HTTP API's unix socket")->capture_default_str();
+  CLI::Option* socket_option =
+      command->add_option("--socket", options->api_socket, "the HTTP API's unix socket (default: in --runtime-dir)");
+  command
+      ->add_option("--runtime-dir", options->runtime_dir,
+                   "where the daemon keeps what a restart after a crash needs to restore the kernel")
+      ->capture_default_str();
   command->add_option(
       "--cgroup", options->cgroup,
       "classify only sockets created in this cgroup v2 directory (default: the whole machine)");
@@ -27,7 +32,8 @@ CommandRunner add_daemon_command(CLI::App& app) {
           "sock_diag, for kernels without the eBPF features), or auto (bpf, else u32)")
       ->check(CLI::IsMember({"auto", "bpf", "u32"}))
       ->default_str("auto");
-  return [options]() {
+  return [options, socket_option]() {
+    if (socket_option->count() == 0) options->api_socket = options->runtime_dir + "/api.sock";
     auto started = Daemon::start(*options);
     if (auto* failure = std::get_if<Daemon::StartFailure>(&started)) {
       spdlog::error("{}", failure->message);

@@ -21,7 +21,12 @@ int run_match(const MatchOptions& options) {
   for (const Diagnostic& diagnostic : loaded.diagnostics) std::cerr << format_diagnostic(diagnostic) << "\n";
   if (!loaded.ok()) return kExitBadInput;
   const std::vector<ProcessRule>& rules = loaded.config->processes;
-  const MatchReport report = make_match_report(rules, scan_processes(match_report_attributes(rules)));
+  auto scanned = scan_processes(match_report_attributes(rules));
+  if (!scanned) {
+    std::cerr << scanned.error() << "\n";
+    return kExitRuntimeFailure;
+  }
+  const MatchReport report = make_match_report(rules, *scanned);
   std::cout << (options.json ? match_report_to_json(report).dump(2) + "\n" : format_match_report(report));
   return kExitOk;
 }

@@ -227,6 +227,13 @@ Result<void> reconcile_tbf(const TbfPlan& tbf, const ObservedKernel& observed, C
   return success();
 }
 
+// remove_unwanted already deleted the root of an interface shaped before
+// and not now: a second delete would fail.
+bool released_above(const std::string& interface, const ManagedDevices& wanted,
+                    const ManagedDevices& previous) {
+  return contains(previous.shaped_interfaces, interface) && !contains(wanted.shaped_interfaces, interface);
+}
+
 }  // namespace
 
 ManagedDevices managed_devices_of(const Plan& plan) {
@@ -280,7 +287,8 @@ Result<std::vector<KernelChange>> reconcile(const Plan& desired, const ObservedK
     if (auto ok = reconcile_tree(*desired.egress, observed.device(desired.egress->device), changes); !ok) {
       return Error{ok.error()};
     }
-  } else if (!desired.interface.empty() && is_our_htb(root_qdisc(observed.device(desired.interface)))) {
+  } else if (!desired.interface.empty() && is_our_htb(root_qdisc(observed.device(desired.interface))) &&
+             !released_above(desired.interface, wanted, all_previous)) {
     changes.push_back(DeleteRootQdisc{desired.interface});
   }
   if (desired.ingress) {

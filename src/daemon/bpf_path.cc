@@ -42,27 +42,40 @@ Result<void> BpfPath::attach(const Plan& plan, NetlinkSocket& socket) {
   return attach_to_interface(plan, socket);
 }
 
+// Devices by identity, not name, like the fallback: an interface deleted
+// and re-created under its name (within the daemon's settle delay) is a new
+// device without the programs, and a re-created IFB has a new ifindex that
+// the ingress program must redirect to.
 Result<void> BpfPath::attach_to_interface(const Plan& plan, NetlinkSocket& socket) {
-  const std::string wanted = plan.classifier.empty() ? "" : plan.interface;
-  if (wanted == attached_interface_) return success();
-  if (!attached_interface_.empty()) {
-    // The interface may be gone; detaching what is not there is no error.
-    (void)bpf_.detach_tc(attached_ifindex_, TcDirection::egress);
-    (void)bpf_.detach_tc(attached_ifindex_, TcDirection::ingress);
-    attached_interface_.clear();
+  if (plan.classifier.empty()) {
+    detach_from_interface();
+    return success();
   }
-  if (wanted.empty()) return success();
-  auto link = find_link(socket, wanted);
+  auto link = find_link(socket, plan.interface);
   if (!link) return Error{link.error()};
   auto ifb = find_link(socket, plan.ifb);
   if (!ifb) return Error{ifb.error()};
-  if (auto set = bpf_.set_ifb(ifb->ifindex); !set) return set;
+  if (ifb->ifindex != ifb_ifindex_) {
+    if (auto set = bpf_.set_ifb(ifb->ifindex); !set) return set;
+    ifb_ifindex_ = ifb->ifindex;
+  }
+  if (plan.interface == attached_interface_ && link->ifindex == attached_ifindex_) return success();
+  detach_from_interface();
   for (TcDirection direction : {TcDirection::egress, TcDirection::ingress}) {
     if (auto attached = bpf_.attach_tc(link->ifindex, direction); !attached) return attached;
   }
-  attached_interface_ = wanted;
+  attached_interface_ = plan.interface;
   attached_ifindex_ = link->ifindex;
   return success();
+}
+
+void BpfPath::detach_from_interface() {
+  if (attached_interface_.empty()) return;
+  // The interface may be gone; detaching what is not there is no error.
+  (void)bpf_.detach_tc(attached_ifindex_, TcDirection::egress);
+  (void)bpf_.detach_tc(attached_ifindex_, TcDirection::ingress);
+  attached_interface_.clear();
+  attached_ifindex_ = 0;
 }
 
 bool BpfPath::filter_process_events(int fd) {

@@ -27,10 +27,12 @@ class BpfPath : public ClassifierPath {
  private:
   explicit BpfPath(BpfClassifier bpf) : bpf_(std::move(bpf)) {}
   Result<void> attach_to_interface(const Plan& plan, NetlinkSocket& socket);
+  void detach_from_interface();
 
   BpfClassifier bpf_;
   std::string attached_interface_;
   int attached_ifindex_ = 0;
+  int ifb_ifindex_ = 0;  // where ingress packets are redirected now
 };
 
 // The cgroup v2 mount point, from /proc/self/mounts ("" when none).

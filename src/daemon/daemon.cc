@@ -39,6 +39,12 @@ std::variant<std::unique_ptr<Daemon>, Daemon::StartFailure> Daemon::start(const 
   if (auto registered = daemon->register_events(); !registered) {
     return StartFailure{kExitRuntimeFailure, registered.error()};
   }
+  // Whatever an earlier run left (it crashed, or was killed), the first plan
+  // adopts or removes it.
+  if (auto adopted = daemon->recovery_->adopt_into(*daemon->shaper_, *daemon->socket_, daemon->natural_gso_);
+      !adopted) {
+    return StartFailure{kExitRuntimeFailure, adopted.error()};
+  }
   if (auto followed = daemon->follow_link("start"); !followed && daemon->shaper_->refused()) {
     // Another shaper holds the interface: nothing was changed. Stay up so
     // `nettoll status` shows why; a reload or network change tries again.
@@ -47,7 +53,9 @@ std::variant<std::unique_ptr<Daemon>, Daemon::StartFailure> Daemon::start(const 
     // Shaping may be in place while classification failed: take it all
     // away, so a failed start leaves the kernel as it was.
     daemon->classifier_.reset();
-    if (auto cleared = daemon->shaper_->clear(); !cleared) spdlog::error("{}", cleared.error());
+    if (auto cleared = daemon->recovery_->remove_all(*daemon->shaper_, *daemon->socket_); !cleared) {
+      spdlog::error("{}", cleared.error());
+    }
     return StartFailure{kExitRuntimeFailure, followed.error()};
   }
   sd_notify(0, "READY=1");
@@ -70,6 +78,9 @@ Result<void> Daemon::open_kernel_interfaces() {
   auto shaper = Shaper::open([](const std::string& change) { spdlog::debug("{}", change); });
   if (!shaper) return Error{shaper.error()};
   shaper_.emplace(std::move(*shaper));
+  auto recovery = KernelRecovery::open(options_.runtime_dir);
+  if (!recovery) return Error{recovery.error()};
+  recovery_.emplace(std::move(*recovery));
   auto network_events = NetworkEvents::open();
   if (!network_events) return Error{network_events.error()};
   network_events_.emplace(std::move(*network_events));
@@ -124,6 +135,11 @@ Result<void> Daemon::follow_link(const std::string& why) {
   set_log_interface(link_.interface);
   auto plan = plan_for_interface(*socket_, limit_overrides_.apply(config_), link_.interface, natural_gso_);
   if (!plan) return Error{plan.error()};
+  if (auto recorded = recovery_->remember(*socket_, *plan); !recorded) {
+    last_error_ = recorded.error();
+    notify_status();
+    return Error{recorded.error()};
+  }
   auto changed = shaper_->apply(*plan);
   if (!changed) {
     last_error_ = changed.error();
@@ -134,6 +150,9 @@ Result<void> Daemon::follow_link(const std::string& why) {
     last_error_ = classified.error();
     notify_status();
     return Error{classified.error()};
+  }
+  if (auto restored = recovery_->restore(*socket_, managed_devices_of(*plan)); !restored) {
+    spdlog::error("{}", restored.error());
   }
   schedule_classifier_refresh();
   last_error_.clear();
@@ -198,9 +217,17 @@ ApiResponse Daemon::reload(const std::string& why) {
   config_ = *loaded.config;
   limit_overrides_.clear();  // `nettoll set` lasts until the next reload
   if (auto followed = follow_link("reload"); !followed) {
-    spdlog::error("reload failed, previous shaping kept: {}", followed.error());
+    // The failure may come after the kernel took the new plan (the
+    // classifier refused it): put the previous one back before saying so.
     config_ = previous;
     limit_overrides_ = previous_overrides;
+    if (auto restored = follow_link("reload failure"); !restored) {
+      const std::string message = "reload failed: " + followed.error() +
+                                  "; going back to the previous config failed too: " + restored.error();
+      spdlog::error("{}", message);
+      return api_error(500, message);
+    }
+    spdlog::error("reload failed, previous shaping kept: {}", followed.error());
     return api_error(500, "reload failed, previous shaping kept: " + followed.error());
   }
   auto api_settings = [](const Config& c) {
@@ -218,7 +245,7 @@ void Daemon::stop() {
   spdlog::info("stopping: removing nettoll's qdiscs, classes and IFB");
   int code = kExitOk;
   classifier_.reset();  // detaches the BPF programs first
-  if (auto cleared = shaper_->clear(); !cleared) {
+  if (auto cleared = recovery_->remove_all(*shaper_, *socket_); !cleared) {
     spdlog::error("{}", cleared.error());
     code = kExitRuntimeFailure;
   }

@@ -16,6 +16,7 @@
 #include "daemon/event_loop.h"
 #include "daemon/interface_limit_overrides.h"
 #include "daemon/interface_plan.h"
+#include "daemon/kernel_recovery.h"
 #include "daemon/process_classifier.h"
 #include "daemon/shaper.h"
 #include "kernel/netlink_socket.h"
@@ -27,6 +28,7 @@ struct DaemonOptions {
   std::string config_path;
   std::string netns;  // manage this network namespace (as ip -n)
   std::string api_socket = kDefaultApiSocket;  // the HTTP API, root only
+  std::string runtime_dir = kDefaultRuntimeDirectory;  // what a restart after a crash needs
   std::string cgroup;  // cgroup v2 directory whose sockets are classified ("" = the root)
   ClassifierMode classifier = ClassifierMode::automatic;
 };
@@ -70,6 +72,7 @@ class Daemon {
   std::unique_ptr<EventLoop> loop_;
   std::optional<NetlinkSocket> socket_;
   std::optional<Shaper> shaper_;
+  std::optional<KernelRecovery> recovery_;
   std::optional<NetworkEvents> network_events_;
   std::unique_ptr<ApiServer> api_;
   std::unique_ptr<ProcessClassifier> classifier_;

@@ -26,8 +26,11 @@ int dispatch_io(sd_event_source*, int, uint32_t, void* data) {
   return 0;
 }
 
+// A timer's callback runs from a local: whatever it does to its own timer
+// (rescheduling it with a new callback) cannot free the running function.
 int dispatch_time(sd_event_source*, uint64_t, void* data) {
-  static_cast<std::function<void()>*>(data)->operator()();
+  std::function<void()> callback = std::move(*static_cast<std::function<void()>*>(data));
+  if (callback) callback();
   return 0;
 }
 
@@ -48,6 +51,7 @@ Result<std::unique_ptr<EventLoop>> EventLoop::create(bool watchdog) {
 EventLoop::EventLoop(sd_event* event) : event_(event) {}
 
 EventLoop::~EventLoop() {
+  timers_.clear();
   sources_.clear();
   sd_event_unref(event_);
 }
@@ -78,23 +82,30 @@ Result<void> EventLoop::on_readable(int fd, Callback callback) {
 }
 
 Result<void> EventLoop::after(const std::string& name, std::chrono::milliseconds delay, Callback callback) {
-  std::erase_if(sources_, [&](const std::unique_ptr<Source>& s) { return s->name == name; });
-  auto source = std::make_unique<Source>();
-  source->name = name;
-  source->callback = std::move(callback);
   uint64_t now = 0;
   sd_event_now(event_, CLOCK_MONOTONIC, &now);
   const uint64_t when = now + static_cast<uint64_t>(delay.count()) * 1000;
-  // Accuracy 0 would mean sd-event's default, 250 ms of allowed lateness
-  // (to coalesce wakeups): far too late for a 100 ms debounce or a 25 ms poll.
-  constexpr uint64_t kAccuracyUsec = 1000;
-  if (int r = sd_event_add_time(event_, &source->source, CLOCK_MONOTONIC, when, kAccuracyUsec, dispatch_time,
-                                &source->callback);
-      r < 0) {
-    return failure("start timer " + name, r);
+  std::unique_ptr<Source>& timer = timers_[name];
+  if (!timer) {
+    auto source = std::make_unique<Source>();
+    source->name = name;
+    // Accuracy 0 would mean sd-event's default, 250 ms of allowed lateness
+    // (to coalesce wakeups): far too late for a 100 ms debounce or a 25 ms poll.
+    constexpr uint64_t kAccuracyUsec = 1000;
+    if (int r = sd_event_add_time(event_, &source->source, CLOCK_MONOTONIC, when, kAccuracyUsec, dispatch_time,
+                                  &source->callback);
+        r < 0) {
+      timers_.erase(name);
+      return failure("start timer " + name, r);
+    }
+    timer = std::move(source);
+  } else if (int r = sd_event_source_set_time(timer->source, when); r < 0) {
+    return failure("restart timer " + name, r);
   }
-  sd_event_source_set_enabled(source->source, SD_EVENT_ONESHOT);
-  sources_.push_back(std::move(source));
+  timer->callback = std::move(callback);
+  if (int r = sd_event_source_set_enabled(timer->source, SD_EVENT_ONESHOT); r < 0) {
+    return failure("enable timer " + name, r);
+  }
   return success();
 }
 

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -31,7 +32,10 @@ class EventLoop {
   // Calls `callback` whenever `fd` is readable.
   Result<void> on_readable(int fd, Callback callback);
   // Calls `callback` once after `delay`; a later call for the same `name`
-  // replaces a pending one (used to debounce bursts of network events).
+  // replaces a pending one (used to debounce bursts of network events). Safe
+  // from inside that timer's own callback: a timer's source lives as long as
+  // the loop, and its callback is moved out of it before it runs, so
+  // rescheduling never destroys the function that is running.
   Result<void> after(const std::string& name, std::chrono::milliseconds delay, Callback callback);
 
   // Runs until exit() is called; returns its code.
@@ -43,6 +47,7 @@ class EventLoop {
   struct Source;
   sd_event* event_ = nullptr;
   std::vector<std::unique_ptr<Source>> sources_;
+  std::map<std::string, std::unique_ptr<Source>> timers_;  // by name
 };
 
 }  // namespace nettoll

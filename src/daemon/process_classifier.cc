@@ -68,11 +68,18 @@ bool ProcessClassifier::apply_rule_changes(const std::vector<ProcessRuleChange>&
     path_->set_process_rule(change.pid, change.new_rule);
     if (change.new_rule == 0) {
       exit_watch_.forget(change.pid);
-    } else if (!exit_watch_.watch(change.pid)) {
-      already_gone.push_back(change.pid);
-    } else if (change.old_rule == 0) {
-      newly_matched.push_back(change.pid);
+      continue;
     }
+    auto watched = exit_watch_.watch(change.pid);
+    if (!watched) {
+      // Alive but unwatched (out of descriptors, say): it keeps its rule
+      // until a /proc prune finds it gone.
+      spdlog::error("{}; it keeps rule {} until it leaves /proc", watched.error(), change.new_rule);
+    } else if (!*watched) {
+      already_gone.push_back(change.pid);
+      continue;
+    }
+    if (change.old_rule == 0) newly_matched.push_back(change.pid);
   }
   forget_exited(already_gone);
   if (forks_filtered_) adopt_unseen_children(newly_matched);
@@ -119,12 +126,22 @@ void ProcessClassifier::prune_if_grown() {
   // Unwatched processes leave no trace when they exit: every time the table
   // has doubled (plus a margin), drop those /proc no longer lists.
   if (table_.size() < 2 * pruned_size_ + 1024) return;
-  (void)apply_rule_changes(table_.prune(list_processes()));
+  auto running = list_processes();
+  if (!running) {
+    spdlog::error("{}; tracked processes are kept", running.error());
+    return;
+  }
+  (void)apply_rule_changes(table_.prune(*running));
   pruned_size_ = table_.size();
 }
 
 void ProcessClassifier::rescan() {
-  (void)apply_rule_changes(table_.on_scan(scan_processes(attributes_)));
+  auto scanned = scan_processes(attributes_);
+  if (!scanned) {
+    spdlog::error("{}; tracked processes are kept", scanned.error());
+    return;
+  }
+  (void)apply_rule_changes(table_.on_scan(*scanned));
   pruned_size_ = table_.size();
 }
 

@@ -49,7 +49,10 @@ Result<size_t> Shaper::apply(const Plan& plan) {
   if (!changes) return Error{changes.error()};
   auto applied = apply_changes(*changes);
   if (!applied) {
-    roll_back(touched);
+    if (auto undone = roll_back(touched); !undone) {
+      return Error{applied.error() + "; rolling back failed too, the kernel is left part-way (" +
+                   undone.error() + ")"};
+    }
     return Error{applied.error()};
   }
   applied_ = plan;
@@ -57,15 +60,12 @@ Result<size_t> Shaper::apply(const Plan& plan) {
   return applied;
 }
 
-// Best effort: the first error is what the caller reports; a rollback that
-// fails too is logged, and the next apply or clear reconciles from scratch.
-void Shaper::roll_back(const ManagedDevices& touched) {
+// The first error is what the caller reports; a rollback that fails too is
+// added to it, and the next apply or clear reconciles from scratch.
+Result<void> Shaper::roll_back(const ManagedDevices& touched) {
   if (log_) log_("rolling back to the previous state");
   auto observed = observe_devices(socket_, devices_to_observe(touched, {}));
-  if (!observed) {
-    if (log_) log_("rollback failed: " + observed.error());
-    return;
-  }
+  if (!observed) return Error{observed.error()};
   std::vector<KernelChange> changes;
   const bool had_plan = applied_.egress || applied_.ingress || !applied_.tbfs.empty();
   if (!had_plan) {
@@ -73,11 +73,13 @@ void Shaper::roll_back(const ManagedDevices& touched) {
   } else if (auto back = reconcile(applied_, *observed, touched)) {
     changes = *back;
   } else {
-    if (log_) log_("rollback failed: " + back.error());
-    return;
+    return Error{back.error()};
   }
-  if (auto undone = apply_changes(changes); !undone && log_) log_("rollback failed: " + undone.error());
+  if (auto undone = apply_changes(changes); !undone) return Error{undone.error()};
+  return success();
 }
+
+void Shaper::adopt(const ManagedDevices& leftovers) { managed_ = merge_devices(managed_, leftovers); }
 
 Result<void> Shaper::clear(const ManagedDevices& also) {
   const ManagedDevices all = merge_devices(managed_, also);

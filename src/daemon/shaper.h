@@ -25,12 +25,17 @@ class Shaper {
   // Makes the kernel hold `plan`: observes the devices involved, applies the
   // changes, and returns how many there were (0 when the kernel already
   // matched). On a failure, undoes the changes made so far by going back to
-  // the previously applied plan (or to nothing), and returns the error.
+  // the previously applied plan (or to nothing), and returns the error; when
+  // that undoing fails too, the error says so.
   Result<size_t> apply(const Plan& plan);
 
   // Removes everything nettoll owns on the devices of the applied plan (and
   // of `also`), restoring the kernel's default root qdiscs.
   Result<void> clear(const ManagedDevices& also = {});
+
+  // Takes `leftovers` (an earlier run's devices) as managed: the next apply
+  // adopts what its plan wants of them and removes the rest.
+  void adopt(const ManagedDevices& leftovers);
 
   const Plan& applied() const { return applied_; }
 
@@ -41,7 +46,7 @@ class Shaper {
  private:
   Shaper(NetlinkSocket socket, ChangeLog log) : socket_(std::move(socket)), log_(std::move(log)) {}
   Result<size_t> apply_changes(const std::vector<KernelChange>& changes);
-  void roll_back(const ManagedDevices& touched);
+  Result<void> roll_back(const ManagedDevices& touched);
 
   NetlinkSocket socket_;
   ChangeLog log_;

@@ -83,6 +83,17 @@ Result<void> delete_ingress_redirect(NetlinkSocket& socket, int ifindex, const s
   return socket.request(message.header(), "remove the ingress redirect of " + device);
 }
 
+Result<void> delete_clsact_filters_at(NetlinkSocket& socket, int ifindex, const std::string& device,
+                                      uint16_t pref, bool ingress) {
+  NetlinkMessage message(RTM_DELTFILTER, 0);
+  tcmsg* tc = put_filter_header(message, ifindex, ingress ? TC_H_MIN_INGRESS : TC_H_MIN_EGRESS);
+  // Protocol 0 and no handle: the whole preference, whatever it matches.
+  tc->tcm_info = TC_H_MAKE(static_cast<uint32_t>(pref) << 16, 0);
+  return socket.request(message.header(), "remove nettoll's " + std::string(ingress ? "ingress" : "egress") +
+                                              " filters (preference " + std::to_string(pref) + ") from " +
+                                              device);
+}
+
 Result<ClsactFilters> list_clsact_filters(NetlinkSocket& socket, int ifindex, const std::string& device) {
   ClsactFilters filters;
   for (uint32_t direction : {TC_H_MIN_INGRESS, TC_H_MIN_EGRESS}) {
@@ -98,6 +109,8 @@ Result<ClsactFilters> list_clsact_filters(NetlinkSocket& socket, int ifindex, co
         filters.has_redirect = true;
       } else if (pref == kClassifierFilterPref) {
         // nettoll's BPF classifier: goes with nettoll's clsact.
+        (direction == TC_H_MIN_INGRESS ? filters.has_classifier_ingress : filters.has_classifier_egress) =
+            true;
       } else {
         other_prefs.insert(pref);
       }

@@ -38,14 +38,16 @@ Result<GsoLimits> read_gso_limits(NetlinkSocket& socket, int ifindex, const std:
   return limits;
 }
 
-Result<void> set_gso_limits(NetlinkSocket& socket, int ifindex, const std::string& device, uint32_t size) {
+Result<void> restore_gso_limits(NetlinkSocket& socket, int ifindex, const std::string& device,
+                                GsoLimits limits) {
   NetlinkMessage message(RTM_NEWLINK, 0);
   auto* info = message.put_extra_header<ifinfomsg>();
   info->ifi_family = AF_UNSPEC;
   info->ifi_index = ifindex;
-  mnl_attr_put_u32(message.header(), IFLA_GSO_MAX_SIZE, size);
-  mnl_attr_put_u32(message.header(), IFLA_GRO_MAX_SIZE, size);
-  const std::string what = "set the gso/gro size of " + device + " to " + std::to_string(size);
+  mnl_attr_put_u32(message.header(), IFLA_GSO_MAX_SIZE, limits.gso_max_size);
+  if (limits.gro_max_size) mnl_attr_put_u32(message.header(), IFLA_GRO_MAX_SIZE, limits.gro_max_size);
+  const std::string what = "set the gso/gro size of " + device + " to " +
+                           std::to_string(limits.gso_max_size) + "/" + std::to_string(limits.gro_max_size);
   if (auto set = socket.request(message.header(), what); !set) return set;
   // /proc/sys/net belongs to the writing thread's network namespace. IPv6
   // has no such switch (its flush only collects garbage): IPv6 connections
@@ -55,6 +57,10 @@ Result<void> set_gso_limits(NetlinkSocket& socket, int ifindex, const std::strin
   flush.flush();
   if (!flush) return Error{"cannot " + what + ": the IPv4 route cache could not be flushed"};
   return success();
+}
+
+Result<void> set_gso_limits(NetlinkSocket& socket, int ifindex, const std::string& device, uint32_t size) {
+  return restore_gso_limits(socket, ifindex, device, GsoLimits{size, size});
 }
 
 }  // namespace nettoll

@@ -24,4 +24,9 @@ Result<GsoLimits> read_gso_limits(NetlinkSocket& socket, int ifindex, const std:
 // Fails with the kernel's reason.
 Result<void> set_gso_limits(NetlinkSocket& socket, int ifindex, const std::string& device, uint32_t size);
 
+// Puts back sizes read before (`limits`, a GRO size of 0 is left alone), with
+// the same route cache invalidation. Fails with the kernel's reason.
+Result<void> restore_gso_limits(NetlinkSocket& socket, int ifindex, const std::string& device,
+                                GsoLimits limits);
+
 }  // namespace nettoll

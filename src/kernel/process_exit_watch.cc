@@ -29,17 +29,19 @@ ProcessExitWatch::ProcessExitWatch(ProcessExitWatch&& other) noexcept
   other.pidfds_.clear();
 }
 
-bool ProcessExitWatch::watch(pid_t pid) {
+Result<bool> ProcessExitWatch::watch(pid_t pid) {
   if (pidfds_.contains(pid)) return true;
   const int pidfd = int(::syscall(SYS_pidfd_open, pid, 0));
-  if (pidfd < 0) return false;
+  if (pidfd < 0 && errno == ESRCH) return false;
+  if (pidfd < 0) return Error{"cannot watch process " + std::to_string(pid) + " for its exit: " + std::strerror(errno)};
   // A pidfd is readable once the whole process (every thread) has exited.
   epoll_event event{};
   event.events = EPOLLIN;
   event.data.u64 = static_cast<uint64_t>(pid);
   if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, pidfd, &event) != 0) {
+    const int error = errno;
     ::close(pidfd);
-    return false;
+    return Error{"cannot watch process " + std::to_string(pid) + " for its exit: " + std::strerror(error)};
   }
   pidfds_[pid] = pidfd;
   return true;

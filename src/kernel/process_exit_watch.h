@@ -24,10 +24,11 @@ class ProcessExitWatch {
   // Readable when a watched process has exited: poll it in an event loop.
   int fd() const { return epoll_fd_; }
 
-  // Watches `pid` (nothing when already watched). False when it has
-  // already exited (or pidfds are unsupported): the caller treats that as
-  // its exit now.
-  bool watch(pid_t pid);
+  // Watches `pid` (nothing when already watched): true. False when it has
+  // already exited (ESRCH): the caller treats that as its exit now. Any
+  // other failure (EMFILE, ENOMEM, no pidfds) is an error: the process is
+  // alive, only not watched.
+  Result<bool> watch(pid_t pid);
   void forget(pid_t pid);
 
   // The watched processes that exited since the last call (not blocking);

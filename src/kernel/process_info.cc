@@ -334,10 +334,10 @@ std::vector<pid_t> children_of(pid_t pid) {
   return children;
 }
 
-std::vector<pid_t> list_processes() {
+Result<std::vector<pid_t>> list_processes() {
   std::vector<pid_t> pids;
   DIR* proc = ::opendir("/proc");
-  if (proc == nullptr) return pids;
+  if (proc == nullptr) return Error{std::string("cannot list the processes in /proc: ") + std::strerror(errno)};
   while (const dirent* entry = ::readdir(proc)) {
     const char* name = entry->d_name;
     pid_t pid = 0;
@@ -354,9 +354,11 @@ pid_t ppid_of(const ProcessAttributes& attributes) {
   return ppid == attributes.values.end() ? 0 : std::stoi(ppid->second);
 }
 
-std::vector<ScannedProcess> scan_processes(const std::set<std::string>& wanted) {
+Result<std::vector<ScannedProcess>> scan_processes(const std::set<std::string>& wanted) {
+  auto pids = list_processes();
+  if (!pids) return Error{pids.error()};
   std::vector<ScannedProcess> scanned;
-  for (pid_t pid : list_processes()) {
+  for (pid_t pid : *pids) {
     auto attributes = read_process(pid, wanted);
     if (!attributes) continue;  // exited meanwhile
     scanned.push_back({pid, ppid_of(*attributes), *attributes});

@@ -54,15 +54,17 @@ Result<std::vector<ProcessSocketFd>> socket_fds_of(pid_t pid);
 std::vector<pid_t> children_of(pid_t pid);
 
 // The tgids of the processes running now, in ascending order (threads are
-// not listed). Empty when /proc cannot be read.
-std::vector<pid_t> list_processes();
+// not listed). Fails when /proc cannot be read.
+Result<std::vector<pid_t>> list_processes();
 
 // The parent's pid in attributes read_process returned (0 when it had none).
 pid_t ppid_of(const ProcessAttributes& attributes);
 
 // Every running process with the attributes `wanted` asks for (as
-// read_process); processes that exit while being read are left out.
-std::vector<ScannedProcess> scan_processes(const std::set<std::string>& wanted);
+// read_process); processes that exit while being read are left out. Fails
+// when /proc cannot be listed: an empty list would read as "every process
+// exited" and take every rule away.
+Result<std::vector<ScannedProcess>> scan_processes(const std::set<std::string>& wanted);
 
 // The systemd unit of a cgroup v2 path (see `unit` above), or "" when the
 // path has none. Exposed for tests.

@@ -51,7 +51,8 @@ class ApiTest : public ::testing::Test {
     std::ofstream(config_path_) << config;
     daemon_ = std::make_unique<ChildProcess>(
         std::vector<std::string>{nettoll_binary(), "daemon", "-c", config_path_, "--netns",
-                                 testbed_->namespace_a(), "--socket", socket_path_});
+                                 testbed_->namespace_a(), "--socket", socket_path_, "--runtime-dir",
+                                 directory_ + "/run"});
     ASSERT_TRUE(daemon_->wait_for_output("managed interface", 10s)) << daemon_->output();
   }
 

@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -26,18 +27,24 @@ class ApplyTest : public ::testing::Test {
     testbed_ = std::make_unique<Testbed>();
     ASSERT_EQ(testbed_->setup_error(), "");
     config_path_ = "/tmp/nettoll-apply-test-" + std::to_string(getpid()) + ".yaml";
+    runtime_dir_ = "/tmp/nettoll-apply-test-" + std::to_string(getpid()) + "-run";
   }
   void TearDown() override {
     apply_.reset();
     if (!config_path_.empty()) std::remove(config_path_.c_str());
+    if (!runtime_dir_.empty()) std::filesystem::remove_all(runtime_dir_);
   }
 
   void write_config(const std::string& text) { std::ofstream(config_path_) << text; }
 
-  std::unique_ptr<ChildProcess> start_apply() {
-    return std::make_unique<ChildProcess>(std::vector<std::string>{
-        nettoll_binary(), "apply", "-c", config_path_, "--interface", "vA", "--netns", testbed_->namespace_a()});
+  // `nettoll apply` on `interface` of namespace A, with the test's own runtime directory.
+  std::vector<std::string> apply_command(const std::string& interface = "vA") const {
+    return {nettoll_binary(), "apply",     "-c",      config_path_,
+            "--interface",    interface,   "--netns", testbed_->namespace_a(),
+            "--runtime-dir",  runtime_dir_};
   }
+
+  std::unique_ptr<ChildProcess> start_apply() { return std::make_unique<ChildProcess>(apply_command()); }
 
   // Starts apply and waits until shaping is in place.
   void apply(const std::string& config) {
@@ -56,7 +63,7 @@ class ApplyTest : public ::testing::Test {
   // the byte counter's delta over 2.5 s, after a second of slow start.
   double wire_rate_mbit(const std::string& device, const std::string& client) {
     ChildProcess server({"ip", "netns", "exec", testbed_->namespace_b(), "iperf3", "-s", "-1", "-p", "5201"});
-    std::this_thread::sleep_for(300ms);
+    EXPECT_TRUE(testbed_->wait_for_listener(testbed_->namespace_b(), 5201, 5s)) << "iperf3 server";
     ChildProcess traffic({"ip", "netns", "exec", testbed_->namespace_a(), "sh", "-c", client});
     std::this_thread::sleep_for(1s);
     const uint64_t before = classes(device)["7a:1"].sent_bytes;
@@ -72,6 +79,7 @@ class ApplyTest : public ::testing::Test {
   std::unique_ptr<Testbed> testbed_;
   std::unique_ptr<ChildProcess> apply_;
   std::string config_path_;
+  std::string runtime_dir_;
 };
 
 std::string limits(int download_mbit, int upload_mbit) {
@@ -95,6 +103,19 @@ TEST_P(ApplyAccuracyTest, WireRateWithinFivePercentBothWays) {
 
 INSTANTIATE_TEST_SUITE_P(Rates, ApplyAccuracyTest, ::testing::Values(1, 20, 200),
                          [](const ::testing::TestParamInfo<int>& rate) { return std::to_string(rate.param) + "mbit"; });
+
+// Robustness: an uplink that delivers 64 KiB TSO super-packets (no WAN does)
+// is still held to the limit, if less exactly (0.79 of it seen under load).
+TEST_F(ApplyTest, SuperPacketsFromTheUplinkAreShapedToo) {
+  testbed_ = std::make_unique<Testbed>(UplinkFrames::super_packets);
+  ASSERT_EQ(testbed_->setup_error(), "");
+  ASSERT_NE(testbed_->run_in_b("ethtool -k vB").output.find("tcp-segmentation-offload: on"),
+            std::string::npos);
+  apply(limits(10, 10));
+  const double download = wire_rate_mbit("ntb-vA", iperf_client("-R"));
+  EXPECT_LT(download, 10 * 1.05) << "never over the limit";
+  EXPECT_GT(download, 10 * 0.6) << "and not starved by the aggregates";
+}
 
 TEST_F(ApplyTest, UdpAndIpv6AreShapedToo) {
   apply(limits(20, 20));
@@ -131,19 +152,30 @@ TEST_F(ApplyTest, ClassesMatchThePlanAsTcSeesThem) {
 
 TEST_F(ApplyTest, ReloadOfTheSameConfigChangesNothingAndALimitChangeIsInPlace) {
   apply(limits(20, 10));
+  // Real traffic first, so a class built again (counters from 0) shows.
+  ASSERT_EQ(testbed_->run_in_a("ping -q -c 40 -i 0.01 10.77.0.2").exit_status, 0);
   const auto before = classes("vA");
+  ASSERT_GE(before.at("7a:2").sent_packets, 40u);
   apply_->signal(SIGHUP);
   ASSERT_TRUE(apply_->wait_for_output("reload applied: 0 change(s)", 5s)) << apply_->output();
   write_config(limits(20, 12));
   apply_->signal(SIGHUP);
-  ASSERT_TRUE(apply_->wait_for_output("reload applied:", 5s)) << apply_->output();
-  std::this_thread::sleep_for(200ms);
+  const auto reloads = [&] {
+    const std::string output = apply_->output();
+    size_t count = 0;
+    for (size_t at = output.find("reload applied:"); at != std::string::npos;
+         at = output.find("reload applied:", at + 1))
+      ++count;
+    return count;
+  };
+  ASSERT_TRUE(eventually([&] { return reloads() == 2; }, 5s)) << apply_->output();
   const auto after = classes("vA");
   EXPECT_EQ(after.at("7a:1").ceil_bits, 12'000'000u);
   EXPECT_EQ(after.size(), before.size());
-  // Changed in place: the leaf qdiscs and counters stayed.
+  // Changed in place: the same leaf qdiscs, and counters that kept counting.
   EXPECT_EQ(after.at("7a:2").leaf, before.at("7a:2").leaf);
   EXPECT_GE(after.at("7a:1").sent_packets, before.at("7a:1").sent_packets);
+  EXPECT_GE(after.at("7a:2").sent_packets, before.at("7a:2").sent_packets);
 }
 
 TEST_F(ApplyTest, SigtermLeavesTheNamespaceAsItWasFound) {
@@ -176,8 +208,7 @@ TEST_F(ApplyTest, AKilledRunIsAdoptedNotStacked) {
 TEST_F(ApplyTest, BadConfigExitsOneAndTouchesNothing) {
   const std::string qdiscs_before = in_a("tc qdisc show dev vA");
   write_config("upload: 10 parsecs\n");
-  ChildProcess run({nettoll_binary(), "apply", "-c", config_path_, "--interface", "vA", "--netns",
-                    testbed_->namespace_a()});
+  ChildProcess run(apply_command());
   EXPECT_EQ(run.wait_for_exit(10s), 1) << run.output();
   EXPECT_NE(run.output().find(config_path_ + ":1:9: upload: bad rate '10 parsecs'"), std::string::npos)
       << run.output();
@@ -187,8 +218,7 @@ TEST_F(ApplyTest, BadConfigExitsOneAndTouchesNothing) {
 TEST_F(ApplyTest, SomeoneElsesRootQdiscIsRefusedAndKept) {
   in_a("tc qdisc add dev vA root handle 1: tbf rate 5mbit burst 10k latency 50ms");
   write_config(limits(20, 10));
-  ChildProcess run({nettoll_binary(), "apply", "-c", config_path_, "--interface", "vA", "--netns",
-                    testbed_->namespace_a()});
+  ChildProcess run(apply_command());
   EXPECT_EQ(run.wait_for_exit(10s), 2) << run.output();
   EXPECT_NE(run.output().find("vA has a root qdisc tbf 1:0 that nettoll did not create"), std::string::npos)
       << run.output();
@@ -202,8 +232,7 @@ TEST_F(ApplyTest, AKernelRefusalHalfwayIsRolledBack) {
   in_a("tc qdisc add dev vA ingress");
   const std::string qdiscs_before = in_a("tc qdisc show dev vA");
   write_config(limits(20, 10));
-  ChildProcess run({nettoll_binary(), "apply", "-c", config_path_, "--interface", "vA", "--netns",
-                    testbed_->namespace_a()});
+  ChildProcess run(apply_command());
   EXPECT_EQ(run.wait_for_exit(10s), 2) << run.output();
   EXPECT_NE(run.output().find("cannot add clsact"), std::string::npos) << run.output();
   EXPECT_EQ(in_a("tc qdisc show dev vA"), qdiscs_before);
@@ -211,10 +240,23 @@ TEST_F(ApplyTest, AKernelRefusalHalfwayIsRolledBack) {
   EXPECT_EQ(in_a("ip -d link show vA | grep -o 'gso_max_size [0-9]*'"), "gso_max_size 65536\n");
 }
 
+TEST_F(ApplyTest, SaysItDoesNotClassifyProcesses) {
+  apply(limits(20, 10) + "processes:\n  browser:\n    match: [{name: firefox}]\n    upload: 2mbit\n");
+  EXPECT_NE(apply_->output().find("apply does not classify processes"), std::string::npos)
+      << apply_->output();
+}
+
+TEST_F(ApplyTest, NoInterfaceToApplyToIsBadInput) {
+  write_config(limits(20, 10));  // interface: auto, and no --interface
+  ChildProcess run({nettoll_binary(), "apply", "-c", config_path_, "--netns", testbed_->namespace_a(),
+                    "--runtime-dir", runtime_dir_});
+  EXPECT_EQ(run.wait_for_exit(10s), 1) << run.output();
+  EXPECT_NE(run.output().find("apply needs an interface"), std::string::npos) << run.output();
+}
+
 TEST_F(ApplyTest, MissingInterfaceIsARuntimeFailure) {
   write_config(limits(20, 10));
-  ChildProcess run({nettoll_binary(), "apply", "-c", config_path_, "--interface", "nosuch0", "--netns",
-                    testbed_->namespace_a()});
+  ChildProcess run(apply_command("nosuch0"));
   EXPECT_EQ(run.wait_for_exit(10s), 2) << run.output();
   EXPECT_NE(run.output().find("no interface named nosuch0"), std::string::npos) << run.output();
 }

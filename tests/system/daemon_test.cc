@@ -6,6 +6,7 @@
 #include <signal.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <thread>
@@ -29,11 +30,13 @@ class DaemonTest : public ::testing::Test {
     const std::string id = std::to_string(getpid());
     config_path_ = "/tmp/nettoll-daemon-test-" + id + ".yaml";
     socket_path_ = "/tmp/nettoll-daemon-test-" + id + ".sock";
+    runtime_dir_ = "/tmp/nettoll-daemon-test-" + id + "-run";
     in_a("ip route add default via 10.77.0.2 dev vA");
   }
   void TearDown() override {
     daemon_.reset();
     std::remove(config_path_.c_str());
+    if (!runtime_dir_.empty()) std::filesystem::remove_all(runtime_dir_);
   }
 
   std::string in_a(const std::string& command) const { return testbed_->run_in_a(command).output; }
@@ -50,8 +53,20 @@ class DaemonTest : public ::testing::Test {
   void start_daemon(const std::string& config) {
     std::ofstream(config_path_) << config;
     daemon_ = std::make_unique<ChildProcess>(std::vector<std::string>{
-        nettoll_binary(), "daemon", "-c", config_path_, "--netns", testbed_->namespace_a(), "--socket", socket_path_});
-    ASSERT_TRUE(daemon_->wait_for_output("managed interface", 10s)) << daemon_->output();
+        nettoll_binary(), "daemon", "-c", config_path_, "--netns", testbed_->namespace_a(), "--socket",
+        socket_path_, "--runtime-dir", runtime_dir_});
+    // The status answers once the first plan is applied (the log line comes before).
+    ASSERT_TRUE(wait_for_status_answer()) << daemon_->output();
+  }
+
+  // Waits (bounded) until `nettoll status` answers.
+  bool wait_for_status_answer() const {
+    const auto deadline = Clock::now() + 10s;
+    while (Clock::now() < deadline) {
+      if (status().exit_status == 0) return true;
+      std::this_thread::sleep_for(20ms);
+    }
+    return false;
   }
 
   bool has_htb(const std::string& device) const {
@@ -76,6 +91,7 @@ class DaemonTest : public ::testing::Test {
   std::unique_ptr<ChildProcess> daemon_;
   std::string config_path_;
   std::string socket_path_;
+  std::string runtime_dir_;
 };
 
 const char* kLimits = "download: 20mbit\nupload: 10mbit\n";
@@ -151,7 +167,10 @@ TEST_F(DaemonTest, FixedInterfaceIsAwaited) {
 TEST_F(DaemonTest, ReloadKeepsShapingOnABadConfigAndChangesOnlyTheChangedClass) {
   start_daemon(kLimits);
   ASSERT_GE(seconds_until_shaped("vA", 5s), 0);
+  // Real traffic first, so a class built again (counters from 0) shows.
+  ASSERT_EQ(testbed_->run_in_a("ping -q -c 40 -i 0.01 10.77.0.2").exit_status, 0);
   const auto before = parse_tc_classes(in_a("tc -s class show dev vA"));
+  ASSERT_GE(before.at("7a:2").sent_packets, 40u);
   std::ofstream(config_path_) << "download: 20mbit\nupload: 10 parsecs\n";
   daemon_->signal(SIGHUP);
   ASSERT_TRUE(daemon_->wait_for_output("reload rejected", 5s)) << daemon_->output();
@@ -163,6 +182,8 @@ TEST_F(DaemonTest, ReloadKeepsShapingOnABadConfigAndChangesOnlyTheChangedClass) 
   const auto after = parse_tc_classes(in_a("tc -s class show dev vA"));
   EXPECT_EQ(after.at("7a:1").ceil_bits, 12'000'000u);
   EXPECT_EQ(after.at("7a:2").leaf, before.at("7a:2").leaf);
+  EXPECT_GE(after.at("7a:2").sent_packets, before.at("7a:2").sent_packets) << "changed in place";
+  EXPECT_GE(after.at("7a:1").sent_packets, before.at("7a:1").sent_packets);
   EXPECT_EQ(parse_tc_classes(in_a("tc -s class show dev ntb-vA")).at("7a:1").ceil_bits, 20'000'000u);
 }
 

@@ -268,7 +268,7 @@ TEST_F(ProcConnectorTest, GoneProcessIsAnErrorAndListingHasProcessesNotThreads) 
   std::vector<pid_t> listed;
   std::thread thread([&] {
     thread_id = ::gettid();
-    listed = list_processes();
+    listed = list_processes().value();
   });
   thread.join();
   EXPECT_TRUE(std::binary_search(listed.begin(), listed.end(), ::getpid()));

@@ -25,11 +25,15 @@ std::string launcher_rule(bool recursive) {
          (recursive ? "true" : "false") + "\n";
 }
 
-// The pids status lists under `rule`.
+// The pids status lists under `rule`. A status that is no such report (the
+// daemon died, say) fails the test: it is not "no processes".
 std::vector<std::string> pids_of_rule(const std::string& status, const std::string& rule) {
   std::vector<std::string> pids;
   const auto parsed = nlohmann::json::parse(status, nullptr, false);
-  if (parsed.is_discarded() || !parsed.contains("processes")) return pids;
+  if (parsed.is_discarded() || !parsed.contains("processes")) {
+    ADD_FAILURE() << "no status report with processes: " << status;
+    return pids;
+  }
   for (const auto& [pid, name] : parsed["processes"].items()) {
     if (name == rule) pids.push_back(pid);
   }
@@ -83,9 +87,8 @@ TEST_P(ProcessLifecycleTest, AnExitedProcessLeavesNoState) {
               std::string::npos);
   }
   stop_clients();
-  // One poll of the fallback later (250 ms), with room for a loaded machine.
-  std::this_thread::sleep_for(1000ms);
-  EXPECT_TRUE(pids_of_rule(status_json(), "bulk").empty()) << status_json();
+  // Within a poll of the fallback (250 ms), with room for a loaded machine.
+  EXPECT_TRUE(eventually([&] { return pids_of_rule(status_json(), "bulk").empty(); }, 5s)) << status_json();
   for (const char* device : {"vA", "ntb-vA"}) {
     const std::string filters =
         testbed_->run_in_a(std::string("tc filter show dev ") + device + " parent 7a:").output;

@@ -48,11 +48,15 @@ class ProcessRulesFixture : public ::testing::TestWithParam<std::string> {
     for (const char* name : {"ntbulk", "ntcall", "iperf3"}) install_copy("/usr/bin/iperf3", name);
     config_path_ = bin_dir_ + "/nettoll.yaml";
     socket_path_ = bin_dir_ + "/api.sock";
+    runtime_dir_ = bin_dir_ + "/run";
     for (int port = kFirstIperfPort; port < kFirstIperfPort + 4; ++port) {
       servers_.push_back(std::make_unique<ChildProcess>(std::vector<std::string>{
           "ip", "netns", "exec", testbed_->namespace_b(), "iperf3", "-s", "-p", std::to_string(port)}));
     }
-    std::this_thread::sleep_for(300ms);
+    for (int port = kFirstIperfPort; port < kFirstIperfPort + 4; ++port) {
+      ASSERT_TRUE(testbed_->wait_for_listener(testbed_->namespace_b(), port, 5s))
+          << "iperf3 server on " << port;
+    }
   }
 
   void TearDown() override {
@@ -77,16 +81,27 @@ class ProcessRulesFixture : public ::testing::TestWithParam<std::string> {
   // its socket program on `cgroup` (default: the test's own).
   std::vector<std::string> daemon_command(const std::string& config, std::string cgroup = "") {
     std::ofstream(config_path_) << config;
-    return {
-        nettoll_binary(),        "daemon",   "-c",         config_path_, "--netns",
-        testbed_->namespace_a(), "--socket", socket_path_, "--cgroup",   cgroup.empty() ? cgroup_ : cgroup,
-        "--classifier",          GetParam()};
+    return {nettoll_binary(),
+            "daemon",
+            "-c",
+            config_path_,
+            "--netns",
+            testbed_->namespace_a(),
+            "--socket",
+            socket_path_,
+            "--cgroup",
+            cgroup.empty() ? cgroup_ : cgroup,
+            "--classifier",
+            GetParam(),
+            "--runtime-dir",
+            runtime_dir_};
   }
 
   void start_daemon(const std::string& config, const std::string& cgroup = "") {
     daemon_ = std::make_unique<ChildProcess>(daemon_command(config, cgroup));
-    ASSERT_TRUE(daemon_->wait_for_output("managed interface", 10s)) << daemon_->output();
-    std::this_thread::sleep_for(300ms);
+    // `nettoll status` answers once the first plan and its classifier are in
+    // place (the "managed interface" log line comes before).
+    ASSERT_TRUE(eventually([&] { return status_json().starts_with("{"); }, 10s)) << daemon_->output();
   }
 
   // Runs `command` (relative to the test's bin directory) with sh in
@@ -135,7 +150,7 @@ class ProcessRulesFixture : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<ChildProcess> daemon_;
   std::vector<std::unique_ptr<ChildProcess>> servers_;
   std::vector<std::unique_ptr<ChildProcess>> clients_;
-  std::string cgroup_, bin_dir_, config_path_, socket_path_;
+  std::string cgroup_, bin_dir_, config_path_, socket_path_, runtime_dir_;
 };
 
 // "bpf" / "u32" as the test names' suffix.

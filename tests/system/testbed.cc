@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <thread>
 
 #include "kernel/netns.h"
 
@@ -49,7 +50,16 @@ CommandOutput run_command(const std::string& command) {
   return result;
 }
 
-Testbed::Testbed() {
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    if (condition()) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+Testbed::Testbed(UplinkFrames frames) {
   const std::string prefix =
       "ntt-" + std::to_string(getpid()) + "-" + std::to_string(testbed_counter.fetch_add(1));
   namespace_a_ = prefix + "a";
@@ -66,6 +76,8 @@ Testbed::Testbed() {
       run_setup_step("ip -n " + b + " addr add fd77::2/64 dev vB nodad") &&
       run_setup_step("ip -n " + a + " link set lo up") && run_setup_step("ip -n " + b + " link set lo up") &&
       run_setup_step("ip -n " + a + " link set vA up") && run_setup_step("ip -n " + b + " link set vB up") &&
+      (frames == UplinkFrames::super_packets ||
+       run_setup_step("ip netns exec " + b + " ethtool -K vB tso off gso off")) &&
       wait_until_reachable();
 }
 
@@ -87,6 +99,11 @@ bool Testbed::run_setup_step(const std::string& command) {
   if (result.exit_status == 0) return true;
   setup_error_ = command + ": " + result.output;
   return false;
+}
+
+bool Testbed::wait_for_listener(const std::string& name, int port, std::chrono::milliseconds timeout) const {
+  const std::string command = "ss -Hltn 'sport = :" + std::to_string(port) + "'";
+  return eventually([&] { return !run_in(name, command).output.empty(); }, timeout);
 }
 
 CommandOutput Testbed::run_in(const std::string& name, const std::string& command) const {

@@ -4,6 +4,8 @@
 // product never shells out; tests may, as an independent check).
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <string>
 
 namespace nettoll::testing {
@@ -19,13 +21,22 @@ struct CommandOutput {
 // Runs `command` with sh -c, in the current namespace, capturing its output.
 CommandOutput run_command(const std::string& command);
 
+// True once `condition` holds, checking every 20 ms; false after `timeout`.
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout);
+
+// What B, "the internet", sends over the veth: MTU-sized frames as a real
+// uplink delivers (TSO/GSO off on vB; the receiving side's GRO, which
+// nettoll caps while shaping, merges them), or 64 KiB super-packets, which
+// no WAN delivers (kept for robustness tests).
+enum class UplinkFrames { mtu_sized, super_packets };
+
 // Two namespaces `ntt-<pid>-<n>a` and `...b`; `vA` in A (10.77.0.1/24,
 // fd77::1/64) and `vB` in B (10.77.0.2/24, fd77::2/64), both up, lo up,
 // and B reachable from A over IPv4 and IPv6 when the constructor returns.
 // Deleting the namespaces in the destructor removes everything in them.
 class Testbed {
  public:
-  Testbed();
+  explicit Testbed(UplinkFrames frames = UplinkFrames::mtu_sized);
   ~Testbed();
   Testbed(const Testbed&) = delete;
   Testbed& operator=(const Testbed&) = delete;
@@ -40,6 +51,10 @@ class Testbed {
   CommandOutput run_in(const std::string& name, const std::string& command) const;
   CommandOutput run_in_a(const std::string& command) const { return run_in(namespace_a_, command); }
   CommandOutput run_in_b(const std::string& command) const { return run_in(namespace_b_, command); }
+
+  // Waits up to `timeout` until a TCP socket listens on `port` in namespace
+  // `name` (an iperf3 server is ready).
+  bool wait_for_listener(const std::string& name, int port, std::chrono::milliseconds timeout) const;
 
  private:
   bool run_setup_step(const std::string& command);
