@@ -220,6 +220,7 @@ void read_interface_setting(ConfigNodeReader& reader, const YAML::Node& node, Co
 // Keys TrafficToll does not know: a config with any of them was written for
 // nettoll, whose `match` semantics its author knows.
 bool uses_native_keys(const YAML::Node& root) {
+  if (!root.IsMap()) return false;  // a scalar's operator[] throws; read_fields reported it
   for (const char* key : {"interface", "latency", "interfaces", "reservations"}) {
     if (root[key]) return true;
   }
