@@ -25,5 +25,6 @@ CommandRunner add_explain_command(CLI::App& app);
 CommandRunner add_apply_command(CLI::App& app);
 CommandRunner add_daemon_command(CLI::App& app);
 CommandRunner add_status_command(CLI::App& app);
+CommandRunner add_match_command(CLI::App& app);
 
 }  // namespace nettoll::cli

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   add(nettoll::cli::add_apply_command);
   add(nettoll::cli::add_daemon_command);
   add(nettoll::cli::add_status_command);
+  add(nettoll::cli::add_match_command);
 
   try {
     app.parse(argc, argv);

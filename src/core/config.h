@@ -50,7 +50,8 @@ struct DirectionSettings {
 
 struct ProcessRule {
   std::string name;
-  std::vector<MatchEntry> match;  // any entry matching selects the process
+  std::vector<MatchEntry> match;      // all entries must match (TrafficToll's meaning)
+  std::vector<MatchEntry> match_any;  // and, when present, at least one of these (`match-any:`)
   DirectionSettings download;
   DirectionSettings upload;
   bool recursive = false;  // children inherit the rule

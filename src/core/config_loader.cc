@@ -220,28 +220,6 @@ void read_interface_setting(ConfigNodeReader& reader, const YAML::Node& node, Co
   config.interface = *name;
 }
 
-// Keys TrafficToll does not know: a config with any of them was written for
-// nettoll, whose `match` semantics its author knows.
-bool uses_native_keys(const YAML::Node& root) {
-  if (!root.IsMap()) return false;  // a scalar's operator[] throws; read_fields reported it
-  for (const char* key : {"interface", "latency", "interfaces", "reservations"}) {
-    if (root[key]) return true;
-  }
-  return false;
-}
-
-// TrafficToll selects a process only when all entries of `match` match;
-// nettoll when any does. Say so where a TrafficToll config relies on it.
-void warn_about_match_semantics(ConfigNodeReader& reader, const std::vector<ProcessRule>& rules) {
-  for (const ProcessRule& rule : rules) {
-    if (rule.match.size() < 2) continue;
-    reader.warning(rule.match.front().mark,
-                   "process '" + rule.name +
-                       "': nettoll selects a process when ANY entry matches (TrafficToll required all); "
-                       "put predicates in one entry ({name: a, exe: b}) to require all of them");
-  }
-}
-
 Config read_config(ConfigNodeReader& reader, const YAML::Node& root) {
   Config config;
   DirectionInputs globals;
@@ -264,7 +242,6 @@ Config read_config(ConfigNodeReader& reader, const YAML::Node& root) {
   config.download = globals.download.settings();
   config.upload = globals.upload.settings();
   if (processes) config.processes = read_process_rules(reader, *processes, globals);
-  if (!uses_native_keys(root)) warn_about_match_semantics(reader, config.processes);
   return config;
 }
 

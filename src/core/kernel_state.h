@@ -50,6 +50,7 @@ struct ObservedDevice {
 
 struct ObservedKernel {
   std::map<std::string, ObservedDevice> devices;
+  std::vector<std::string> ifb_devices;  // every IFB in the namespace, to name another shaper's
 
   const ObservedDevice& device(const std::string& name) const {
     static const ObservedDevice absent;

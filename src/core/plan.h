@@ -75,6 +75,7 @@ struct ClassifierEntry {
   std::string rule;
   Handle egress_class;
   Handle ingress_class;
+  std::string selects;  // which processes, as describe_selection says
   bool operator==(const ClassifierEntry&) const = default;
 };
 

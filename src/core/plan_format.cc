@@ -74,6 +74,7 @@ std::string format_plan(const Plan& plan) {
     for (const ClassifierEntry& entry : plan.classifier) {
       out += fmt::format("  {:<4}{:<16} egress {}  ingress {}\n", entry.rule_id, entry.rule,
                          format_handle(entry.egress_class), format_handle(entry.ingress_class));
+      out += fmt::format("      selects {}\n", entry.selects);
     }
   }
   for (const TbfPlan& tbf : plan.tbfs) {
@@ -97,7 +98,8 @@ nlohmann::json plan_to_json(const Plan& plan) {
     json["classifier"].push_back({{"rule_id", entry.rule_id},
                                   {"rule", entry.rule},
                                   {"egress_class", format_handle(entry.egress_class)},
-                                  {"ingress_class", format_handle(entry.ingress_class)}});
+                                  {"ingress_class", format_handle(entry.ingress_class)},
+                                  {"selects", entry.selects}});
   }
   json["tbf"] = nlohmann::json::array();
   for (const TbfPlan& tbf : plan.tbfs) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/process_match.h"
 #include "core/tbf_params.h"
 
 namespace nettoll {
@@ -249,7 +250,8 @@ Plan make_plan(const Config& config, const ManagedInterface& link, const KernelC
     for (size_t i = 0; i < config.processes.size(); ++i) {
       const auto minor = static_cast<uint16_t>(kFirstRuleClassMinor + i);
       plan.classifier.push_back(ClassifierEntry{static_cast<uint32_t>(i + 1), config.processes[i].name,
-                                                Handle{kHtbMajor, minor}, Handle{kHtbMajor, minor}});
+                                                Handle{kHtbMajor, minor}, Handle{kHtbMajor, minor},
+                                                describe_selection(config.processes[i])});
     }
   }
   plan_interface_limits(config, link, kernel, plan.egress.has_value(), plan);

@@ -4,11 +4,13 @@
 #include <array>
 #include <regex>
 
+#include "core/process_match.h"
+
 namespace nettoll {
 namespace {
 
-// TrafficToll's attributes (psutil.Process methods; lists are joined with
-// spaces, numbers written as text) and nettoll's own, decided in the kernel.
+// TrafficToll's attributes (psutil.Process methods; lists are joined as
+// shlex.join does, numbers written as text) and nettoll's own, decided in the kernel.
 const std::vector<std::string_view> kMatchAttributes = {
     "name", "exe",  "cmdline", "username",    "pid",         "ppid", "cwd",  "status", "terminal",
     "uids", "gids", "nice",    "num_threads", "create_time", "user", "unit", "cgroup",
@@ -61,32 +63,55 @@ std::optional<MatchPredicate> read_predicate(ConfigNodeReader& reader, const std
   return predicate;
 }
 
-MatchEntry read_match_entry(ConfigNodeReader& reader, const std::string& what, const YAML::Node& node) {
+// TrafficToll reads only the first attribute of each `match` entry; nettoll
+// requires all of them. Say what TrafficToll would have done.
+void warn_about_extra_attributes(ConfigNodeReader& reader, const std::string& what, const MatchEntry& entry) {
+  if (entry.predicates.size() < 2) return;
+  const MatchPredicate& first = entry.predicates.front();
+  std::string ignored, split;
+  for (const MatchPredicate& predicate : entry.predicates) {
+    if (&predicate != &first) ignored += (ignored.empty() ? "" : ", ") + predicate.attribute;
+    split += (split.empty() ? "" : ", ") + describe_entry(MatchEntry{{predicate}, {}});
+  }
+  reader.warning(entry.mark,
+                 what + ": this match entry has " + std::to_string(entry.predicates.size()) +
+                     " attributes and nettoll requires all of them; TrafficToll used only the first (" +
+                     first.attribute + ": " + first.pattern + ") and ignored " + ignored +
+                     "; write one attribute per entry ([" + split +
+                     "]) to say the same without this warning");
+}
+
+MatchEntry read_match_entry(ConfigNodeReader& reader, const std::string& what, const std::string& key,
+                            const YAML::Node& node) {
   MatchEntry entry{{}, mark_of(node)};
   if (!node.IsMap() || node.size() == 0) {
-    reader.error(node,
-                 what + ": a match entry must be a map of attribute: regex, such as {name: firefox}, got " +
-                     describe_node(node));
+    reader.error(node, what + ": a " + key +
+                           " entry must be a map of attribute: regex, such as {name: firefox}, got " +
+                           describe_node(node));
     return entry;
   }
-  reader.read_named_entries(node, what + ": match", "attribute",
-                            [&](const YAML::Node& key, const YAML::Node& value) {
-                              if (auto predicate = read_predicate(reader, what, key, value))
+  reader.read_named_entries(node, what + ": " + key, "attribute",
+                            [&](const YAML::Node& attribute, const YAML::Node& value) {
+                              if (auto predicate = read_predicate(reader, what, attribute, value))
                                 entry.predicates.push_back(std::move(*predicate));
                             });
   return entry;
 }
 
+// `match:` or `match-any:` (the key), a list of entries.
 std::vector<MatchEntry> read_match_list(ConfigNodeReader& reader, const std::string& what,
-                                        const YAML::Node& node) {
+                                        const std::string& key, const YAML::Node& node) {
   std::vector<MatchEntry> entries;
   if (node.IsNull()) return entries;
   if (!node.IsSequence()) {
-    reader.error(node, what + ": match: expected a list of entries such as '- name: firefox', got " +
+    reader.error(node, what + ": " + key + ": expected a list of entries such as '- name: firefox', got " +
                            describe_node(node));
     return entries;
   }
-  for (const YAML::Node& item : node) entries.push_back(read_match_entry(reader, what, item));
+  for (const YAML::Node& item : node) {
+    entries.push_back(read_match_entry(reader, what, key, item));
+    if (key == "match") warn_about_extra_attributes(reader, what, entries.back());
+  }
   return entries;
 }
 
@@ -105,7 +130,7 @@ ProcessRule read_process_rule(ConfigNodeReader& reader, const YAML::Node& key, c
   rule.mark = mark_of(key);
   const std::string what = "process " + quoted(rule.name);
   DirectionInputs inputs;
-  std::optional<YAML::Node> match;
+  std::optional<YAML::Node> match, match_any;
   ConfigNodeReader::Fields fields;
   add_direction_fields(reader, what + ": ", inputs, fields);
   fields.emplace_back("recursive", [&](const YAML::Node& node) {
@@ -115,13 +140,18 @@ ProcessRule read_process_rule(ConfigNodeReader& reader, const YAML::Node& key, c
     rule.bulk = reader.read_bool(node, what + ": bulk").value_or(false);
   });
   fields.emplace_back("match", [&](const YAML::Node& node) { match.emplace(node); });
+  fields.emplace_back("match-any", [&](const YAML::Node& node) { match_any.emplace(node); });
   const bool is_map = reader.read_fields(value, what, "in " + what, fields);
 
-  if (match) rule.match = read_match_list(reader, what, *match);
-  const bool match_is_list = !match || match->IsNull() || match->IsSequence();
-  if (rule.match.empty() && is_map && match_is_list) {
+  if (match) rule.match = read_match_list(reader, what, "match", *match);
+  if (match_any) rule.match_any = read_match_list(reader, what, "match-any", *match_any);
+  const auto is_list = [](const std::optional<YAML::Node>& node) {
+    return !node || node->IsNull() || node->IsSequence();
+  };
+  if (rule.match.empty() && rule.match_any.empty() && is_map && is_list(match) && is_list(match_any)) {
+    const auto& written = match && !match->IsNull() ? match : match_any;
     reader.warning(
-        match && !match->IsNull() ? mark_of(*match) : rule.mark,
+        written && !written->IsNull() ? mark_of(*written) : rule.mark,
         what + " has no match entries: it will never match; add e.g. 'match: [{name: " + rule.name + "}]'");
   }
   check_minimum_fits(reader, what + ": ", "its", inputs);

@@ -13,7 +13,9 @@ bool same_match_rules(const std::vector<ProcessRule>& a, const std::vector<Proce
     return std::ranges::equal(x.predicates, y.predicates, same_predicate);
   };
   const auto same_rule = [&](const ProcessRule& x, const ProcessRule& y) {
-    return x.name == y.name && x.recursive == y.recursive && std::ranges::equal(x.match, y.match, same_entry);
+    return x.name == y.name && x.recursive == y.recursive &&
+           std::ranges::equal(x.match, y.match, same_entry) &&
+           std::ranges::equal(x.match_any, y.match_any, same_entry);
   };
   return std::ranges::equal(a, b, same_rule);
 }
@@ -21,8 +23,10 @@ bool same_match_rules(const std::vector<ProcessRule>& a, const std::vector<Proce
 std::set<std::string> attributes_used(const std::vector<ProcessRule>& rules) {
   std::set<std::string> attributes;
   for (const ProcessRule& rule : rules) {
-    for (const MatchEntry& entry : rule.match) {
-      for (const MatchPredicate& predicate : entry.predicates) attributes.insert(predicate.attribute);
+    for (const auto* entries : {&rule.match, &rule.match_any}) {
+      for (const MatchEntry& entry : *entries) {
+        for (const MatchPredicate& predicate : entry.predicates) attributes.insert(predicate.attribute);
+      }
     }
   }
   return attributes;
@@ -222,6 +226,11 @@ std::vector<ProcessRuleChange> ProcessTable::diff(const std::map<pid_t, ProcessR
 ProcessRuleId ProcessTable::rule_of(pid_t pid) const {
   const auto found = processes_.find(pid);
   return found == processes_.end() ? 0 : found->second.rule();
+}
+
+const ProcessAttributes* ProcessTable::attributes_of(pid_t pid) const {
+  const auto found = processes_.find(pid);
+  return found == processes_.end() ? nullptr : &found->second.attributes;
 }
 
 bool ProcessTable::inherited(pid_t pid) const {

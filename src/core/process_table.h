@@ -94,6 +94,9 @@ class ProcessTable {
   // The rule of `pid` (0 when untracked or unmatched).
   ProcessRuleId rule_of(pid_t pid) const;
 
+  // What is known of `pid` (nullptr when untracked).
+  const ProcessAttributes* attributes_of(pid_t pid) const;
+
   // True when `pid` has its rule from an ancestor rather than its own match.
   bool inherited(pid_t pid) const;
 

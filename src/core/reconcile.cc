@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <set>
 
+#include "core/foreign_shaper.h"
 #include "core/planner.h"
 
 namespace nettoll {
@@ -200,6 +201,11 @@ Result<std::vector<KernelChange>> reconcile(const Plan& desired, const ObservedK
   ManagedDevices all_previous = previous;
   for (const std::string& interface : wanted.shaped_interfaces) append_unique(all_previous.shaped_interfaces, interface);
   for (const std::string& name : wanted.tbf_devices) append_unique(all_previous.tbf_devices, name);
+  if (desired.egress || desired.ingress) {
+    const bool replaces_root = desired.egress.has_value();
+    if (auto foreign = foreign_shaper_problem(desired.interface, observed, replaces_root))
+      return Error{*foreign};
+  }
   remove_unwanted(wanted, observed, all_previous, desired.ingress.has_value(), changes);
 
   // Smaller aggregates before the small fifos that need them.

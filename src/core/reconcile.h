@@ -29,7 +29,8 @@ std::vector<std::string> devices_to_observe(const ManagedDevices& desired, const
 // `previous` devices that the plan no longer wants are removed. Applying a
 // plan the kernel already holds yields no change; a rate change yields
 // ChangeClass only. Fails, changing nothing, when a device's root qdisc
-// belongs to someone else.
+// belongs to someone else, or the managed interface holds another shaper's
+// qdiscs (foreign_shaper_problem's message).
 Result<std::vector<KernelChange>> reconcile(const Plan& desired, const ObservedKernel& observed,
                                             const ManagedDevices& previous);
 

@@ -39,7 +39,11 @@ std::variant<std::unique_ptr<Daemon>, Daemon::StartFailure> Daemon::start(const 
   if (auto registered = daemon->register_events(); !registered) {
     return StartFailure{kExitRuntimeFailure, registered.error()};
   }
-  if (auto followed = daemon->follow_link("start"); !followed) {
+  if (auto followed = daemon->follow_link("start"); !followed && daemon->shaper_->refused()) {
+    // Another shaper holds the interface: nothing was changed. Stay up so
+    // `nettoll status` shows why; a reload or network change tries again.
+    spdlog::error("not shaping: {}", followed.error());
+  } else if (!followed) {
     // Shaping may be in place while classification failed: take it all
     // away, so a failed start leaves the kernel as it was.
     daemon->classifier_.reset();

@@ -11,25 +11,6 @@
 #include "kernel/process_info.h"
 
 namespace nettoll {
-namespace {
-
-// The parent's pid read_process found (0 when it had none).
-pid_t ppid_of(const ProcessAttributes& attributes) {
-  const auto ppid = attributes.values.find("ppid");
-  return ppid == attributes.values.end() ? 0 : std::stoi(ppid->second);
-}
-
-std::vector<ScannedProcess> scan_processes(const std::set<std::string>& wanted) {
-  std::vector<ScannedProcess> scanned;
-  for (pid_t pid : list_processes()) {
-    auto attributes = read_process(pid, wanted);
-    if (!attributes) continue;  // exited meanwhile
-    scanned.push_back({pid, ppid_of(*attributes), *attributes});
-  }
-  return scanned;
-}
-
-}  // namespace
 
 std::optional<ClassifierMode> parse_classifier_mode(const std::string& text) {
   if (text == "auto") return ClassifierMode::automatic;
@@ -81,8 +62,7 @@ bool ProcessClassifier::apply_rule_changes(const std::vector<ProcessRuleChange>&
   std::vector<pid_t> already_gone, newly_matched;
   for (const ProcessRuleChange& change : changes) {
     if (change.new_rule != 0 && change.new_rule <= rules_.size()) {
-      const std::string& rule = rules_[change.new_rule - 1].name;
-      log_for_rule(rule, fmt::format("process {} matches rule '{}'", change.pid, rule));
+      log_match(change.pid, change.new_rule);
       matched = true;
     }
     path_->set_process_rule(change.pid, change.new_rule);
@@ -97,6 +77,28 @@ bool ProcessClassifier::apply_rule_changes(const std::vector<ProcessRuleChange>&
   forget_exited(already_gone);
   if (forks_filtered_) adopt_unseen_children(newly_matched);
   return matched;
+}
+
+void ProcessClassifier::log_match(pid_t pid, ProcessRuleId rule_id) {
+  const ProcessRule& rule = rules_[rule_id - 1];
+  const ProcessAttributes* attributes = table_.attributes_of(pid);
+  std::string process = std::to_string(pid);
+  if (attributes) {
+    for (const char* key : {"name", "exe", "username"}) {
+      if (const auto found = attributes->values.find(key); found != attributes->values.end())
+        process += fmt::format(" {}={}", key, found->second);
+    }
+  }
+  const auto reason =
+      attributes && !table_.inherited(pid) ? why_rule_matches(rule, *attributes) : std::nullopt;
+  const std::string why =
+      reason ? describe_reason(*reason) : "a descendant of a process it selects (recursive)";
+  if (!announced_.insert(rule_id).second) {
+    spdlog::debug("process {} matches rule '{}': {}", process, rule.name, why);
+    return;
+  }
+  log_for_rule(rule.name,
+               fmt::format("rule '{}' selects its first process: {} ({})", rule.name, process, why));
 }
 
 void ProcessClassifier::adopt_unseen_children(const std::vector<pid_t>& parents) {
@@ -168,6 +170,7 @@ Result<void> ProcessClassifier::apply(const Plan& plan, const std::vector<Proces
     if (path_) (void)path_->attach(plan, socket);
     path_.reset();
     rules_.clear();
+    announced_.clear();
     attributes_.clear();
     table_ = ProcessTable();
     pruned_size_ = 0;
@@ -182,11 +185,13 @@ Result<void> ProcessClassifier::apply(const Plan& plan, const std::vector<Proces
   if (auto attached = path_->attach(plan, socket); !attached) return attached;
   if (table_.size() == 0) {
     rules_ = rules;
+    announced_.clear();
     attributes_ = attributes_used(rules);
     table_ = ProcessTable(rules);
     rescan();
   } else if (!same_match_rules(rules, rules_)) {
     rules_ = rules;
+    announced_.clear();
     (void)apply_rule_changes(table_.set_rules(rules));
     // Rules that look at attributes not read so far need /proc again.
     // Rules that look at attributes not read so far need /proc again, and

@@ -77,6 +77,9 @@ class ProcessClassifier {
   // have forked before the filter knew it: its children are read from /proc.
   void adopt_unseen_children(const std::vector<pid_t>& parents);
   void prune_if_grown();
+  // Logs a process getting `rule`: at info for the rule's first process since
+  // the rules were set (TrafficToll's "Shaping traffic for..."), else debug.
+  void log_match(pid_t pid, ProcessRuleId rule);
 
   ProcConnector connector_;  // fork, exec, comm, uid: exits are dropped in the kernel
   ProcessExitWatch exit_watch_;
@@ -89,6 +92,7 @@ class ProcessClassifier {
   ProcessTable table_;
   std::vector<ProcessRule> rules_;
   std::set<std::string> attributes_;  // what the rules read from /proc
+  std::set<ProcessRuleId> announced_;  // rules whose first process was logged
 };
 
 }  // namespace nettoll

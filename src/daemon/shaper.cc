@@ -44,6 +44,7 @@ Result<size_t> Shaper::apply(const Plan& plan) {
   auto observed = observe_devices(socket_, devices_to_observe(wanted, managed_));
   if (!observed) return Error{observed.error()};
   auto changes = reconcile(plan, *observed, managed_);
+  refused_ = !changes;
   if (!changes) return Error{changes.error()};
   auto applied = apply_changes(*changes);
   if (!applied) {

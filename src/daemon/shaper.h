@@ -34,6 +34,10 @@ class Shaper {
 
   const Plan& applied() const { return applied_; }
 
+  // True when the last apply was refused because another shaper's qdiscs
+  // hold a device (nothing was changed); false after a successful apply.
+  bool refused() const { return refused_; }
+
  private:
   Shaper(NetlinkSocket socket, ChangeLog log) : socket_(std::move(socket)), log_(std::move(log)) {}
   Result<size_t> apply_changes(const std::vector<KernelChange>& changes);
@@ -43,6 +47,7 @@ class Shaper {
   ChangeLog log_;
   Plan applied_;
   ManagedDevices managed_;
+  bool refused_ = false;
 };
 
 // The union of two device sets, without repeats.

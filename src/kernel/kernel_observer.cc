@@ -68,6 +68,11 @@ Result<ObservedKernel> observe_devices(NetlinkSocket& socket, const std::vector<
     if (!device) return Error{device.error()};
     observed.devices[name] = std::move(*device);
   }
+  auto links = list_links(socket);
+  if (!links) return Error{links.error()};
+  for (const LinkInfo& link : *links) {
+    if (link.kind == "ifb") observed.ifb_devices.push_back(link.name);
+  }
   return observed;
 }
 

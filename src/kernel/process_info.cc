@@ -19,6 +19,8 @@
 #include <optional>
 #include <sstream>
 
+#include "core/shell_quote.h"
+
 namespace nettoll {
 namespace {
 
@@ -292,7 +294,7 @@ Result<ProcessAttributes> read_process(pid_t pid, const std::set<std::string>& a
   if (wants({"cmdline", "name"})) {
     const auto arguments = split_cmdline(directory.read_file("cmdline").value_or(""));
     values["name"] = process_name(stat->comm, arguments);
-    values["cmdline"] = join(arguments);
+    values["cmdline"] = shell_join(arguments);  // TrafficToll joins with shlex.join
   }
   if (wants({"exe"})) {
     if (auto exe = directory.read_link("exe")) values["exe"] = clean_link(*exe);
@@ -345,6 +347,21 @@ std::vector<pid_t> list_processes() {
   ::closedir(proc);
   std::sort(pids.begin(), pids.end());
   return pids;
+}
+
+pid_t ppid_of(const ProcessAttributes& attributes) {
+  const auto ppid = attributes.values.find("ppid");
+  return ppid == attributes.values.end() ? 0 : std::stoi(ppid->second);
+}
+
+std::vector<ScannedProcess> scan_processes(const std::set<std::string>& wanted) {
+  std::vector<ScannedProcess> scanned;
+  for (pid_t pid : list_processes()) {
+    auto attributes = read_process(pid, wanted);
+    if (!attributes) continue;  // exited meanwhile
+    scanned.push_back({pid, ppid_of(*attributes), *attributes});
+  }
+  return scanned;
 }
 
 std::string unit_of_cgroup(const std::string& cgroup_path) {

@@ -1,5 +1,5 @@
 // Reading what rules match on from /proc: one process's attributes under
-// TrafficToll's names (psutil's, lists joined with spaces) and nettoll's
+// TrafficToll's names (psutil's, lists joined as shlex.join does) and nettoll's
 // native ones, and the list of running processes for the initial scan.
 #pragma once
 
@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/process_match.h"
+#include "core/process_table.h"
 #include "core/result.h"
 
 namespace nettoll {
@@ -18,7 +19,7 @@ namespace nettoll {
 // The attributes of process `pid`:
 //   name      comm, extended from cmdline when the kernel truncated it (psutil)
 //   exe       the executable's path (" (deleted)" dropped when the file is gone)
-//   cmdline   the arguments joined with spaces
+//   cmdline   the arguments joined as shlex.join does ("a 'b c' ''")
 //   username, user   the real uid's user name (the uid in decimal if unknown)
 //   pid, ppid, cwd, status ("running", "sleeping"...)
 //   terminal  the controlling terminal's /dev path, when it has one
@@ -55,6 +56,13 @@ std::vector<pid_t> children_of(pid_t pid);
 // The tgids of the processes running now, in ascending order (threads are
 // not listed). Empty when /proc cannot be read.
 std::vector<pid_t> list_processes();
+
+// The parent's pid in attributes read_process returned (0 when it had none).
+pid_t ppid_of(const ProcessAttributes& attributes);
+
+// Every running process with the attributes `wanted` asks for (as
+// read_process); processes that exit while being read are left out.
+std::vector<ScannedProcess> scan_processes(const std::set<std::string>& wanted);
 
 // The systemd unit of a cgroup v2 path (see `unit` above), or "" when the
 // path has none. Exposed for tests.

@@ -176,5 +176,34 @@ TEST_F(DaemonTest, SigtermLeavesTheNamespaceAsItWasFound) {
   EXPECT_EQ(in_a("ip link show ntb-vA 2>&1").find("ntb-vA:"), std::string::npos);
 }
 
+TEST_F(DaemonTest, TrafficTollsLeftoversAreNamedInStatusAndKept) {
+  // What TrafficToll leaves when it is killed: an HTB at the root, an ingress
+  // qdisc redirecting to ifb0 (made by hand here, in the test namespace).
+  in_a(
+      "tc qdisc add dev vA root handle 1: htb default 1 && tc qdisc add dev vA handle ffff: ingress && "
+      "ip link add ifb0 type ifb");
+  // Without HTB's packet counter, which the link's own traffic moves.
+  const std::string qdiscs = "tc qdisc show dev vA | sed 's/direct_packets_stat [0-9]*//'";
+  const std::string before = in_a(qdiscs);
+  start_daemon("interface: vA\ndownload: 10mbit\nupload: 5mbit\n");
+  ASSERT_TRUE(daemon_->wait_for_output("not shaping: ", 10s)) << daemon_->output();
+  const std::string found =
+      "vA has a root qdisc htb 1:0, an ingress qdisc, IFB device ifb0 that nettoll did not create (what "
+      "TrafficToll "
+      "and tt-bandwidth-manager leave behind)";
+  const std::string removal = "tc qdisc del dev vA root; tc qdisc del dev vA ingress; ip link del ifb0";
+  const CommandOutput shown = status();
+  EXPECT_EQ(shown.exit_status, 0) << shown.output;
+  EXPECT_NE(shown.output.find("error: " + found), std::string::npos) << shown.output;
+  EXPECT_NE(shown.output.find(removal), std::string::npos) << shown.output;
+  EXPECT_EQ(in_a(qdiscs), before);
+  EXPECT_EQ(in_a("ip link show ntb-vA 2>&1").find("ntb-vA:"), std::string::npos);
+
+  in_a(removal);  // as the message says; then a reload shapes
+  daemon_->signal(SIGHUP);
+  ASSERT_TRUE(daemon_->wait_for_output("reload applied", 10s)) << daemon_->output();
+  EXPECT_TRUE(has_htb("vA"));
+}
+
 }  // namespace
 }  // namespace nettoll::testing

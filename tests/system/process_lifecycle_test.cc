@@ -47,6 +47,13 @@ TEST_P(ProcessLifecycleTest, RecursiveRuleCoversTheFlowsAShellSpawns) {
   EXPECT_GE(pids_of_rule(status_json(), "launcher").size(), 2u)
       << "the shell and its child: " << status_json();
   stop_clients();
+  // One log line for the rule (TrafficToll's "Shaping traffic for..."), none per child.
+  const std::string log = daemon_->output();
+  const std::string announced = "rule 'launcher' selects its first process: ";
+  const size_t first = log.find(announced);
+  ASSERT_NE(first, std::string::npos) << log;
+  EXPECT_NE(log.find("name=ntlaunch (match {name: ntlaunch})", first), std::string::npos) << log;
+  EXPECT_EQ(log.find(announced, first + 1), std::string::npos) << log;
 
   // The same shell without `recursive`: its child runs free.
   std::ofstream(config_path_) << launcher_rule(false);

@@ -36,7 +36,7 @@ upload-priority: 5
 latency: 30ms
 processes:
   voice:
-    match: [{name: Discord, username: alice}]
+    match-any: [{name: Discord, username: alice}]
     download-priority: 0
     upload-priority: 0
   torrent:
@@ -86,11 +86,12 @@ TEST(ConfigLoader, NativeProcesses) {
   EXPECT_EQ(voice.name, "voice");
   EXPECT_EQ(voice.mark.line, 10);
   EXPECT_EQ(voice.mark.column, 3);
-  ASSERT_EQ(voice.match.size(), 1u);
-  ASSERT_EQ(voice.match[0].predicates.size(), 2u);
-  EXPECT_EQ(voice.match[0].predicates[0].attribute, "name");
-  EXPECT_EQ(voice.match[0].predicates[0].pattern, "Discord");
-  EXPECT_EQ(voice.match[0].predicates[1].attribute, "username");
+  EXPECT_TRUE(voice.match.empty());
+  ASSERT_EQ(voice.match_any.size(), 1u);
+  ASSERT_EQ(voice.match_any[0].predicates.size(), 2u);
+  EXPECT_EQ(voice.match_any[0].predicates[0].attribute, "name");
+  EXPECT_EQ(voice.match_any[0].predicates[0].pattern, "Discord");
+  EXPECT_EQ(voice.match_any[0].predicates[1].attribute, "username");
   EXPECT_EQ(voice.download.priority, 0);
   EXPECT_FALSE(voice.download.limit);
   EXPECT_FALSE(voice.recursive);

@@ -152,19 +152,44 @@ TEST(ConfigValidation, MatchEntryMustBeAMapOfKnownAttributes) {
   EXPECT_TRUE(has_one("processes:\n  a:\n    match: [{}]\n", 3, 13, "a match entry must be a map"));
 }
 
-TEST(ConfigValidation, SeveralMatchEntriesWarnAboutAnySemantics) {
-  EXPECT_TRUE(has_warning("processes:\n  a:\n    match:\n      - name: a\n      - exe: /b\n", 4, 9,
-                          "nettoll selects a process when ANY entry matches (TrafficToll required all); put "
-                          "predicates in one entry ({name: a, exe: b}) to require all of them"));
-  EXPECT_TRUE(
-      has_warning("processes:\n  a:\n    match: [{name: a}, {exe: b}]\n", 3, 13, "ANY entry matches"));
-}
-
-TEST(ConfigValidation, NativeConfigsGetNoMatchSemanticsWarning) {
+TEST(ConfigValidation, SeveralMatchEntriesMeanAllAsInTrafficTollWithoutWarning) {
   const LoadedConfig loaded =
-      load_config_text("interface: auto\nprocesses:\n  a:\n    match: [{name: a}, {exe: b}]\n", "n.yaml");
+      load_config_text("processes:\n  a:\n    match: [{name: a}, {exe: b}]\n", "t.yaml");
   EXPECT_TRUE(loaded.ok());
   EXPECT_TRUE(loaded.diagnostics.empty());
+}
+
+TEST(ConfigValidation, MultiKeyEntrySaysWhatTrafficTollWouldHaveDone) {
+  EXPECT_TRUE(
+      has_warning("processes:\n  a:\n    match:\n      - name: skype\n        exe: /opt/skype\n", 4, 9,
+                  "process 'a': this match entry has 2 attributes and nettoll requires all of them; "
+                  "TrafficToll used only the first (name: skype) and ignored exe; write one attribute "
+                  "per entry ([{name: skype}, {exe: /opt/skype}]) to say the same without this warning"));
+  EXPECT_TRUE(has_warning("processes:\n  a:\n    match: [{name: a}, {exe: b, user: c, cwd: d}]\n", 3, 24,
+                          "TrafficToll used only the first (exe: b) and ignored user, cwd"));
+}
+
+TEST(ConfigValidation, MultiKeyMatchAnyEntryIsNativeAndNotWarned) {
+  const LoadedConfig loaded =
+      load_config_text("processes:\n  a:\n    match-any: [{name: a, exe: b}, {name: c}]\n", "n.yaml");
+  ASSERT_TRUE(loaded.ok());
+  EXPECT_TRUE(loaded.diagnostics.empty());
+  ASSERT_EQ(loaded.config->processes[0].match_any.size(), 2u);
+  EXPECT_EQ(loaded.config->processes[0].match_any[0].predicates.size(), 2u);
+}
+
+TEST(ConfigValidation, MatchAnyIsCheckedLikeMatch) {
+  EXPECT_TRUE(
+      has_one("processes:\n  a:\n    match-any: {name: a}\n", 3, 16,
+              "process 'a': match-any: expected a list of entries such as '- name: firefox', got a map"));
+  EXPECT_TRUE(has_one("processes:\n  a:\n    match-any: [firefox]\n", 3, 17,
+                      "process 'a': a match-any entry must be a map of attribute: regex"));
+  EXPECT_TRUE(has_one("processes:\n  a:\n    match-any: [{nmae: a}]\n", 3, 18,
+                      "unknown match attribute 'nmae': did you mean 'name'?"));
+  EXPECT_TRUE(has_warning("processes:\n  idle:\n    match-any: []\n", 3, 16, "it will never match"));
+  const LoadedConfig only_any = load_config_text("processes:\n  a:\n    match-any: [{name: a}]\n", "n.yaml");
+  EXPECT_TRUE(only_any.ok());
+  EXPECT_TRUE(only_any.diagnostics.empty());
 }
 
 TEST(ConfigValidation, BoolsAndIntegers) {

@@ -56,13 +56,17 @@ TEST_P(PlanGolden, MatchesTextAndJson) {
   expect_golden(std::string(c.golden) + ".json", plan_to_json(plan).dump(2) + "\n");
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Configs, PlanGolden,
-    ::testing::Values(GoldenCase{"packaging/default.yaml", "default", false},
-                      GoldenCase{"packaging/example.yaml", "example_bfifo", false},
-                      GoldenCase{"packaging/example.yaml", "example_fq_codel", true},
-                      GoldenCase{"tests/unit/data/traffictoll_example.yaml", "traffictoll_example", false}),
-    [](const ::testing::TestParamInfo<GoldenCase>& param_info) { return std::string(param_info.param.golden); });
+INSTANTIATE_TEST_SUITE_P(Configs, PlanGolden,
+                         ::testing::Values(GoldenCase{"packaging/default.yaml", "default", false},
+                                           GoldenCase{"packaging/example.yaml", "example_bfifo", false},
+                                           GoldenCase{"packaging/example.yaml", "example_fq_codel", true},
+                                           GoldenCase{"tests/unit/data/traffictoll_example.yaml",
+                                                      "traffictoll_example", false},
+                                           GoldenCase{"tests/unit/data/tt_bandwidth_manager_default.yaml",
+                                                      "tt_bandwidth_manager_default", false}),
+                         [](const ::testing::TestParamInfo<GoldenCase>& param_info) {
+                           return std::string(param_info.param.golden);
+                         });
 
 }  // namespace
 }  // namespace nettoll

@@ -48,12 +48,75 @@ TEST(EntryMatches, MissingAttributeDoesNotMatch) {
 
 TEST(EntryMatches, EmptyEntryMatchesNothing) { EXPECT_FALSE(entry_matches(entry({}), firefox())); }
 
-TEST(RuleMatches, AnyEntrySelectsTheProcess) {
+ProcessRule rule_of(std::vector<MatchEntry> match, std::vector<MatchEntry> match_any = {}) {
   ProcessRule rule;
-  rule.match = {entry({predicate("name", "chromium")}), entry({predicate("exe", "/usr/lib/firefox/")})};
+  rule.match = std::move(match);
+  rule.match_any = std::move(match_any);
+  return rule;
+}
+
+TEST(RuleMatches, EveryMatchEntryMustMatchAsInTrafficToll) {
+  // TrafficToll's example of the difference: name skype AND exe /opt/skype/skype.
+  const ProcessRule rule =
+      rule_of({entry({predicate("name", "firefox")}), entry({predicate("exe", "/usr/lib/")})});
   EXPECT_TRUE(rule_matches(rule, firefox()));
-  rule.match.pop_back();
-  EXPECT_FALSE(rule_matches(rule, firefox()));
+  EXPECT_FALSE(rule_matches(
+      rule_of({entry({predicate("name", "chromium")}), entry({predicate("exe", "/usr/lib/")})}), firefox()));
+  EXPECT_FALSE(rule_matches(
+      rule_of({entry({predicate("name", "firefox")}), entry({predicate("username", "bob")})}), firefox()));
+}
+
+TEST(RuleMatches, MatchAnyNeedsOneEntry) {
+  EXPECT_TRUE(rule_matches(
+      rule_of({}, {entry({predicate("name", "chromium")}), entry({predicate("exe", "/usr/lib/")})}),
+      firefox()));
+  EXPECT_FALSE(rule_matches(
+      rule_of({}, {entry({predicate("name", "chromium")}), entry({predicate("exe", "/opt/")})}), firefox()));
+}
+
+TEST(RuleMatches, BothNeedAllOfMatchAndOneOfMatchAny) {
+  const auto any =
+      std::vector<MatchEntry>{entry({predicate("name", "chromium")}), entry({predicate("name", "fire")})};
+  EXPECT_TRUE(rule_matches(rule_of({entry({predicate("username", "alice")})}, any), firefox()));
+  EXPECT_FALSE(rule_matches(rule_of({entry({predicate("username", "bob")})}, any), firefox()));
+  EXPECT_FALSE(rule_matches(
+      rule_of({entry({predicate("username", "alice")})}, {entry({predicate("name", "chromium")})}),
+      firefox()));
+}
+
+TEST(RuleMatches, MultiKeyEntryUsesEveryKey) {
+  EXPECT_TRUE(
+      rule_matches(rule_of({entry({predicate("name", "firefox"), predicate("pid", "4242")})}), firefox()));
+  EXPECT_FALSE(
+      rule_matches(rule_of({entry({predicate("name", "firefox"), predicate("pid", "1$")})}), firefox()));
+  EXPECT_FALSE(
+      rule_matches(rule_of({}, {entry({predicate("name", "firefox"), predicate("pid", "1$")})}), firefox()));
+}
+
+TEST(WhyRuleMatches, NamesTheEntriesThatSelected) {
+  const ProcessRule rule = rule_of({entry({predicate("username", "alice")})},
+                                   {entry({predicate("name", "chromium")}),
+                                    entry({predicate("exe", "/usr/lib/"), predicate("pid", "42")})});
+  const auto reason = why_rule_matches(rule, firefox());
+  ASSERT_TRUE(reason);
+  ASSERT_EQ(reason->all.size(), 1u);
+  EXPECT_EQ(reason->any, &rule.match_any[1]);
+  EXPECT_EQ(describe_reason(*reason), "match {username: alice}; match-any {exe: /usr/lib/, pid: 42}");
+  EXPECT_FALSE(why_rule_matches(rule_of({entry({predicate("name", "x")})}), firefox()));
+  EXPECT_EQ(describe_reason(*why_rule_matches(
+                rule_of({entry({predicate("name", "f")}), entry({predicate("pid", "4")})}), firefox())),
+            "match {name: f}, {pid: 4}");
+}
+
+TEST(DescribeSelection, SaysAllAnyAndChildren) {
+  ProcessRule rule = rule_of({entry({predicate("name", "a")}), entry({predicate("exe", "/b")})},
+                             {entry({predicate("user", "c"), predicate("cwd", "/d")})});
+  EXPECT_EQ(describe_selection(rule),
+            "processes matching all of {name: a}, {exe: /b} and any of {user: c, cwd: /d}");
+  rule.match_any.clear();
+  rule.recursive = true;
+  EXPECT_EQ(describe_selection(rule), "processes matching all of {name: a}, {exe: /b}, and their children");
+  EXPECT_EQ(describe_selection(ProcessRule{}), "nothing (no match entries)");
 }
 
 TEST(RuleMatches, NoEntriesNeverMatch) {
