@@ -55,8 +55,9 @@ bool has_type(const nlohmann::json& value, FieldType type) {
 std::optional<std::string> check_fields(const nlohmann::json& body, std::initializer_list<FieldSpec> fields) {
   if (!body.is_object()) return std::string("expected a JSON object, got ") + describe(body);
   for (const auto& [name, value] : body.items()) {
-    const auto spec =
-        std::find_if(fields.begin(), fields.end(), [&](const FieldSpec& f) { return f.name == name; });
+    // An init-capture: clang before 16 cannot capture a structured binding.
+    const auto spec = std::find_if(fields.begin(), fields.end(),
+                                   [&key = name](const FieldSpec& f) { return f.name == key; });
     if (spec == fields.end()) return "unknown field '" + name + "'";
     if (!value.is_null() && !has_type(value, spec->type)) {
       return "field '" + name + "': expected " + type_name(spec->type) + ", got " + describe(value);

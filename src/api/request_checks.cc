@@ -68,6 +68,9 @@ Result<nlohmann::json> parse_body(std::string_view body) {
     return nlohmann::json::parse(body);
   } catch (const nlohmann::json::parse_error& error) {
     return Error{"request body is not valid JSON (at byte " + std::to_string(error.byte) + ")"};
+  } catch (const nlohmann::json::out_of_range&) {
+    // A number beyond a double ("1e400"): found by tests/fuzz/api_body_fuzz.
+    return Error{"request body has a number out of range"};
   }
 }
 

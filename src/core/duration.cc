@@ -34,7 +34,11 @@ Result<Duration> parse_duration(std::string_view text) {
     auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
     if (ec != std::errc() || end != number.data() + number.size()) break;
     if (value < 0) return Error{"duration '" + std::string(text) + "' is negative"};
-    return Duration(static_cast<int64_t>(std::llround(value * unit.microseconds)));
+    const double microseconds = value * unit.microseconds;
+    // Past 2^62 us (146,000 years) llround would overflow: no setting needs that.
+    if (!std::isfinite(microseconds) || microseconds >= 0x1p62)
+      return Error{"duration '" + std::string(text) + "' is too large"};
+    return Duration(static_cast<int64_t>(std::llround(microseconds)));
   }
   return Error{"bad duration '" + std::string(text) + "': expected a number and a unit (us, ms, s, min, h)"};
 }

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <optional>
+#include <utility>
 
 #include "kernel/kernel_config.h"
 #include "kernel/links.h"
@@ -87,7 +89,10 @@ void decode_htb_options(const nlattr* options, ClassInfo& info) {
   info.cburst_bytes = psched_ticks_to_bytes(parameters.cbuffer, ceil);
 }
 
-ClassInfo parse_class(const nlmsghdr* reply) {
+}  // namespace
+
+std::optional<ClassInfo> parse_class(const nlmsghdr* reply) {
+  if (mnl_nlmsg_get_payload_len(reply) < sizeof(tcmsg)) return std::nullopt;
   const auto* header = static_cast<const tcmsg*>(mnl_nlmsg_get_payload(reply));
   TcAttributes attributes = parse_tc_attributes(reply);
   ClassInfo info;
@@ -109,8 +114,6 @@ ClassInfo parse_class(const nlmsghdr* reply) {
   }
   return info;
 }
-
-}  // namespace
 
 Result<void> add_htb_class(NetlinkSocket& socket, int ifindex, const HtbClass& htb_class) {
   // HTB treats an unknown parent as "none" and creates a root class instead of
@@ -139,7 +142,7 @@ Result<void> delete_htb_class(NetlinkSocket& socket, int ifindex, Handle id) {
 Result<std::vector<ClassInfo>> list_classes(NetlinkSocket& socket, int ifindex) {
   std::vector<ClassInfo> classes;
   auto dumped = dump_on_device(socket, RTM_GETTCLASS, ifindex, "list classes", [&](const nlmsghdr* reply) {
-    classes.push_back(parse_class(reply));
+    if (auto parsed = parse_class(reply)) classes.push_back(std::move(*parsed));
     return success();
   });
   if (!dumped) return Error{dumped.error()};

@@ -51,6 +51,10 @@ Result<void> change_htb_class(NetlinkSocket& socket, int ifindex, const HtbClass
 // filters pointing to it.
 Result<void> delete_htb_class(NetlinkSocket& socket, int ifindex, Handle id);
 
+// Decodes one RTM_NEWTCLASS reply: ids, kind, HTB parameters, statistics;
+// nullopt for a message too short for its tcmsg.
+std::optional<ClassInfo> parse_class(const nlmsghdr* reply);
+
 // The classes of every classful qdisc on `ifindex`, in the kernel's order.
 Result<std::vector<ClassInfo>> list_classes(NetlinkSocket& socket, int ifindex);
 

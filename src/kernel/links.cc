@@ -43,18 +43,6 @@ int collect_link(const nlattr* attribute, void* data) {
   return MNL_CB_OK;
 }
 
-std::optional<LinkInfo> parse_link(const nlmsghdr* reply) {
-  if (reply->nlmsg_type != RTM_NEWLINK || mnl_nlmsg_get_payload_len(reply) < sizeof(ifinfomsg))
-    return std::nullopt;
-  const auto* header = static_cast<const ifinfomsg*>(mnl_nlmsg_get_payload(reply));
-  LinkInfo link;
-  link.ifindex = header->ifi_index;
-  link.up = (header->ifi_flags & IFF_UP) != 0;
-  link.type = header->ifi_type;
-  mnl_attr_parse(reply, sizeof(ifinfomsg), collect_link, &link);
-  return link;
-}
-
 // Sends a RTM_GETLINK (by index, or by name when `name` is not empty) and
 // returns the one reply, or the kernel's status.
 std::variant<LinkInfo, NetlinkStatus> get_link(NetlinkSocket& socket, int ifindex, const std::string& name) {
@@ -82,6 +70,18 @@ std::string interface_phrase(NetlinkSocket& socket, int ifindex) {
 }
 
 }  // namespace
+
+std::optional<LinkInfo> parse_link(const nlmsghdr* reply) {
+  if (reply->nlmsg_type != RTM_NEWLINK || mnl_nlmsg_get_payload_len(reply) < sizeof(ifinfomsg))
+    return std::nullopt;
+  const auto* header = static_cast<const ifinfomsg*>(mnl_nlmsg_get_payload(reply));
+  LinkInfo link;
+  link.ifindex = header->ifi_index;
+  link.up = (header->ifi_flags & IFF_UP) != 0;
+  link.type = header->ifi_type;
+  mnl_attr_parse(reply, sizeof(ifinfomsg), collect_link, &link);
+  return link;
+}
 
 Result<LinkInfo> find_link(NetlinkSocket& socket, const std::string& name) {
   if (name.empty() || name.size() >= IFNAMSIZ) return Error{"no interface named '" + name + "'"};

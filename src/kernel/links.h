@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,10 @@ struct LinkInfo {
   std::string kind;  // IFLA_INFO_KIND: "veth", "ifb", ...; "" for physical devices and lo
   uint16_t type = 0; // ARPHRD_*: ARPHRD_ETHER, ARPHRD_NONE (tun, wireguard), ...
 };
+
+// Decodes one RTM_NEWLINK reply (a get or dump); nullopt for any other
+// message or one too short for its ifinfomsg.
+std::optional<LinkInfo> parse_link(const nlmsghdr* reply);
 
 // The interface called `name`. Fails with "no interface named NAME" when
 // there is none in the socket's namespace.

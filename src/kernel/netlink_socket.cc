@@ -99,6 +99,10 @@ NetlinkSocket& NetlinkSocket::operator=(NetlinkSocket&& other) noexcept {
   return *this;
 }
 
+bool netlink_message_fits(const nlmsghdr* message, int remaining) {
+  return mnl_nlmsg_ok(message, remaining) && message->nlmsg_len <= static_cast<unsigned>(remaining);
+}
+
 NetlinkSocket::~NetlinkSocket() {
   if (socket_) mnl_socket_close(socket_);
 }
@@ -139,7 +143,7 @@ NetlinkStatus NetlinkSocket::read_replies(uint32_t seq, const MessageCallback* o
     }
     int remaining = static_cast<int>(length);
     for (auto* reply = reinterpret_cast<const nlmsghdr*>(receive_buffer_.get());
-         mnl_nlmsg_ok(reply, remaining); reply = mnl_nlmsg_next(reply, &remaining)) {
+         netlink_message_fits(reply, remaining); reply = mnl_nlmsg_next(reply, &remaining)) {
       // Replies to an earlier request that stopped reading early are skipped.
       if (!mnl_nlmsg_seq_ok(reply, seq) || !mnl_nlmsg_portid_ok(reply, port_id_)) continue;
       if (reply->nlmsg_type == NLMSG_ERROR) {

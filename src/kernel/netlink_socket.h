@@ -52,6 +52,11 @@ struct NetlinkStatus {
   bool ok() const { return error == 0 && callback_error.empty(); }
 };
 
+// Whether `message` is a whole netlink message within the `remaining` bytes
+// of a receive buffer. mnl_nlmsg_ok alone compares the length as a signed
+// int, so a length of 2^31 or more would pass.
+bool netlink_message_fits(const nlmsghdr* message, int remaining);
+
 // "cannot <what>: <strerror> (<extack>)": the text of every kernel refusal.
 std::string describe_failure(const std::string& what, const NetlinkStatus& status);
 

@@ -177,9 +177,9 @@ std::optional<ProcEvent> to_process_event(const proc_event& raw) {
   }
 }
 
-// Appends the events of one datagram (one or more netlink messages, each a
-// cn_msg carrying a proc_event) to `events`.
-void parse_datagram(const char* data, size_t length, std::vector<ProcEvent>& events) {
+}  // namespace
+
+void parse_proc_datagram(const char* data, size_t length, std::vector<ProcEvent>& events) {
   size_t offset = 0;
   while (offset + sizeof(nlmsghdr) <= length) {
     nlmsghdr header;
@@ -200,8 +200,6 @@ void parse_datagram(const char* data, size_t length, std::vector<ProcEvent>& eve
     if (auto event = to_process_event(raw)) events.push_back(std::move(*event));
   }
 }
-
-}  // namespace
 
 Result<ProcConnector> ProcConnector::open(ExitEvents exits) {
   const int fd = ::socket(AF_NETLINK, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_CONNECTOR);
@@ -276,7 +274,7 @@ Result<ProcEventBatch> ProcConnector::read_events() {
     }
     for (int i = 0; i < received; ++i) {
       if (senders[i].nl_pid != 0) continue;  // only the kernel speaks for the proc connector
-      parse_datagram(buffers[i].data(), messages[i].msg_len, batch.events);
+      parse_proc_datagram(buffers[i].data(), messages[i].msg_len, batch.events);
     }
     datagrams += received;
     // A short batch emptied the queue: no need for a call that says so.

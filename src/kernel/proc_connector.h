@@ -8,6 +8,7 @@
 
 #include <sys/types.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -38,6 +39,11 @@ struct ProcEventBatch {
   // must rescan /proc, as any process may have been missed.
   bool overflowed = false;
 };
+
+// Appends the process events of one proc connector datagram (one or more
+// netlink messages, each a cn_msg carrying a proc_event) to `events`;
+// malformed or foreign messages are skipped.
+void parse_proc_datagram(const char* data, size_t length, std::vector<ProcEvent>& events);
 
 // Whether exit events reach the socket at all. Dropping them in the kernel
 // saves a wakeup per process for a caller that watches the few processes

@@ -4,6 +4,8 @@
 #include <linux/pkt_sched.h>
 
 #include <algorithm>
+#include <optional>
+#include <utility>
 
 #include "kernel/psched_time.h"
 
@@ -61,7 +63,10 @@ void decode_options(const nlattr* options, QdiscInfo& info) {
   }
 }
 
-QdiscInfo parse_qdisc(const nlmsghdr* reply) {
+}  // namespace
+
+std::optional<QdiscInfo> parse_qdisc(const nlmsghdr* reply) {
+  if (mnl_nlmsg_get_payload_len(reply) < sizeof(tcmsg)) return std::nullopt;
   const auto* header = static_cast<const tcmsg*>(mnl_nlmsg_get_payload(reply));
   TcAttributes attributes = parse_tc_attributes(reply);
   QdiscInfo info;
@@ -73,8 +78,6 @@ QdiscInfo parse_qdisc(const nlmsghdr* reply) {
   decode_options(attributes.options, info);
   return info;
 }
-
-}  // namespace
 
 Result<void> add_htb_qdisc(NetlinkSocket& socket, int ifindex, Handle handle, uint16_t default_minor,
                            QdiscWrite write) {
@@ -182,7 +185,7 @@ Result<std::vector<QdiscInfo>> list_qdiscs(NetlinkSocket& socket, int ifindex) {
   std::vector<QdiscInfo> qdiscs;
   auto dumped = dump_on_device(socket, RTM_GETQDISC, ifindex, "list qdiscs",
                                [&](const nlmsghdr* reply) -> Result<void> {
-                                 qdiscs.push_back(parse_qdisc(reply));
+                                 if (auto parsed = parse_qdisc(reply)) qdiscs.push_back(std::move(*parsed));
                                  return success();
                                });
   if (!dumped) return Error{dumped.error()};

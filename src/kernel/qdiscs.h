@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -74,6 +75,10 @@ Result<void> delete_root_qdisc(NetlinkSocket& socket, int ifindex);
 
 // Deletes the qdisc `handle` attached at `parent` (a class, or kRootParent).
 Result<void> delete_qdisc(NetlinkSocket& socket, int ifindex, Handle parent, Handle handle);
+
+// Decodes one RTM_NEWQDISC reply: kind, handles, options, statistics;
+// nullopt for a message too short for its tcmsg.
+std::optional<QdiscInfo> parse_qdisc(const nlmsghdr* reply);
 
 // The qdiscs of `ifindex`, root first as the kernel dumps them.
 Result<std::vector<QdiscInfo>> list_qdiscs(NetlinkSocket& socket, int ifindex);

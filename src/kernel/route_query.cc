@@ -21,6 +21,13 @@ int read_output_interface(const nlattr* attribute, void* data) {
 
 }  // namespace
 
+int parse_route_output_interface(const nlmsghdr* reply) {
+  int ifindex = 0;
+  if (reply->nlmsg_type == RTM_NEWROUTE && mnl_nlmsg_get_payload_len(reply) >= sizeof(rtmsg))
+    mnl_attr_parse(reply, sizeof(rtmsg), read_output_interface, &ifindex);
+  return ifindex;
+}
+
 Result<std::optional<std::string>> route_interface_to(NetlinkSocket& socket, const std::string& address) {
   std::array<unsigned char, 16> bytes{};
   int family = AF_INET;
@@ -36,8 +43,7 @@ Result<std::optional<std::string>> route_interface_to(NetlinkSocket& socket, con
   mnl_attr_put(message.header(), RTA_DST, family == AF_INET ? 4 : 16, bytes.data());
   int ifindex = 0;
   NetlinkSocket::MessageCallback on_route = [&](const nlmsghdr* reply) -> Result<void> {
-    if (reply->nlmsg_type == RTM_NEWROUTE)
-      mnl_attr_parse(reply, sizeof(rtmsg), read_output_interface, &ifindex);
+    if (const int found = parse_route_output_interface(reply); found != 0) ifindex = found;
     return success();
   };
   const NetlinkStatus status = socket.transact(message.header(), &on_route);

@@ -12,6 +12,10 @@
 
 namespace nettoll {
 
+// The RTA_OIF of one RTM_NEWROUTE reply, or 0 for any other message or
+// a route without one.
+int parse_route_output_interface(const nlmsghdr* reply);
+
 // The output interface of the route the kernel would take to `address` (an
 // IPv4 or IPv6 literal), or nullopt when it has none. Sends no packet.
 Result<std::optional<std::string>> route_interface_to(NetlinkSocket& socket, const std::string& address);

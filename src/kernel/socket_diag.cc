@@ -39,6 +39,24 @@ int read_v6_only(const nlattr* attribute, void* data) {
   return MNL_CB_OK;
 }
 
+}  // namespace
+
+std::optional<LocalSocket> parse_diag_socket(const nlmsghdr* reply, uint8_t protocol) {
+  if (mnl_nlmsg_get_payload_len(reply) < sizeof(inet_diag_msg)) return std::nullopt;
+  const auto* diag = static_cast<const inet_diag_msg*>(mnl_nlmsg_get_payload(reply));
+  if (diag->idiag_inode == 0) return std::nullopt;
+  LocalSocket socket;
+  socket.family = diag->idiag_family == AF_INET6 ? IpFamily::ipv6 : IpFamily::ipv4;
+  socket.protocol = protocol;
+  socket.local_port = ntohs(diag->id.idiag_sport);
+  socket.inode = diag->idiag_inode;
+  if (socket.family == IpFamily::ipv6)
+    mnl_attr_parse(reply, sizeof(inet_diag_msg), read_v6_only, &socket.v6_only);
+  return socket;
+}
+
+namespace {
+
 Result<void> dump_kind(NetlinkSocket& diag_socket, const SocketKind& kind,
                        std::vector<LocalSocket>& sockets) {
   NetlinkMessage message(SOCK_DIAG_BY_FAMILY, NLM_F_DUMP);
@@ -47,17 +65,7 @@ Result<void> dump_kind(NetlinkSocket& diag_socket, const SocketKind& kind,
   request->sdiag_protocol = kind.protocol;
   request->idiag_states = kStates;
   const NetlinkSocket::MessageCallback on_socket = [&](const nlmsghdr* reply) -> Result<void> {
-    if (mnl_nlmsg_get_payload_len(reply) < sizeof(inet_diag_msg)) return success();
-    const auto* diag = static_cast<const inet_diag_msg*>(mnl_nlmsg_get_payload(reply));
-    if (diag->idiag_inode == 0) return success();
-    LocalSocket socket;
-    socket.family = diag->idiag_family == AF_INET6 ? IpFamily::ipv6 : IpFamily::ipv4;
-    socket.protocol = kind.protocol;
-    socket.local_port = ntohs(diag->id.idiag_sport);
-    socket.inode = diag->idiag_inode;
-    if (socket.family == IpFamily::ipv6)
-      mnl_attr_parse(reply, sizeof(inet_diag_msg), read_v6_only, &socket.v6_only);
-    sockets.push_back(socket);
+    if (auto socket = parse_diag_socket(reply, kind.protocol)) sockets.push_back(*socket);
     return success();
   };
   return diag_socket.dump(message.header(), std::string("list the ") + kind.name + " sockets", on_socket);

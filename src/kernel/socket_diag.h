@@ -5,6 +5,8 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
+#include <optional>
 #include <set>
 #include <vector>
 
@@ -13,6 +15,10 @@
 #include "kernel/netlink_socket.h"
 
 namespace nettoll {
+
+// The socket one SOCK_DIAG_BY_FAMILY reply describes (for a dump of
+// `protocol`), or nullopt for a short message or a socket without an inode.
+std::optional<LocalSocket> parse_diag_socket(const nlmsghdr* reply, uint8_t protocol);
 
 // Every IPv4 and IPv6 TCP and UDP socket of the namespace `diag_socket`
 // (opened with NETLINK_SOCK_DIAG) belongs to, in any state but TIME_WAIT
