@@ -25,5 +25,8 @@ CommandRunner add_explain_command(CLI::App& app);
 CommandRunner add_apply_command(CLI::App& app);
 CommandRunner add_daemon_command(CLI::App& app);
 CommandRunner add_status_command(CLI::App& app);
+CommandRunner add_reserve_command(CLI::App& app);
+CommandRunner add_release_command(CLI::App& app);
+CommandRunner add_tautulli_command(CLI::App& app);
 
 }  // namespace nettoll::cli
