@@ -4,6 +4,7 @@
 
 #include "cli/commands.h"
 #include "core/config_loader.h"
+#include "core/unapplied_features.h"
 
 namespace nettoll::cli {
 
@@ -15,6 +16,9 @@ CommandRunner add_check_command(CLI::App& app) {
     const LoadedConfig loaded = load_config_file(*path);
     for (const Diagnostic& diagnostic : loaded.diagnostics) std::cerr << format_diagnostic(diagnostic) << "\n";
     if (!loaded.ok()) return kExitBadInput;
+    for (const Diagnostic& warning : unapplied_feature_warnings(*loaded.config)) {
+      std::cerr << format_diagnostic(warning) << "\n";
+    }
     std::cout << *path << ": ok\n";
     return kExitOk;
   };
