@@ -86,6 +86,7 @@ struct ReservationsConfig {
   std::optional<Rate> link_upload;
   std::optional<Rate> link_download;
   double download_factor = 0.3;  // download reserved per unit of reserved upload
+  int reservation_priority = kHighestPriority;  // HTB prio of the streams' classes
   std::vector<TorrentClientConfig> clients;
 };
 
