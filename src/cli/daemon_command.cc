@@ -15,7 +15,7 @@ CommandRunner add_daemon_command(CLI::App& app) {
   command->add_option("-c,--config", options->config_path, "config file")->capture_default_str();
   command->add_option("--netns", options->netns,
                       "manage the interfaces of network namespace NAME (as ip -n)");
-  command->add_option("--socket", options->status_socket, "control socket path")->capture_default_str();
+  command->add_option("--socket", options->api_socket, "the HTTP API's unix socket")->capture_default_str();
   command->add_option(
       "--cgroup", options->cgroup,
       "classify only sockets created in this cgroup v2 directory (default: the whole machine)");

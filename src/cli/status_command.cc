@@ -2,30 +2,30 @@
 #include <iostream>
 #include <memory>
 
+#include "api/api_client.h"
+#include "api/api_server.h"
 #include "cli/commands.h"
 #include "daemon/status_report.h"
-#include "daemon/status_socket.h"
 
 namespace nettoll::cli {
 namespace {
 
 struct StatusOptions {
-  std::string socket = kDefaultStatusSocket;
+  std::string socket = kDefaultApiSocket;
   bool json = false;
 };
 
 int run_status(const StatusOptions& options) {
-  auto answer = ask_daemon(options.socket, "GET /v1/status");
-  if (!answer) {
-    std::cerr << "nettoll status: " << answer.error() << "\n";
+  auto reply = call_daemon(options.socket, "GET", "/v1/status");
+  if (!reply) {
+    std::cerr << "nettoll status: " << reply.error() << "\n";
     return kExitRuntimeFailure;
   }
-  const auto report = nlohmann::json::parse(*answer, nullptr, false);
-  if (report.is_discarded()) {
-    std::cerr << "nettoll status: the daemon's answer is not JSON: " << answer->substr(0, 200) << "\n";
+  if (reply->status != 200) {
+    std::cerr << "nettoll status: " << reply_error(*reply) << "\n";
     return kExitRuntimeFailure;
   }
-  std::cout << (options.json ? report.dump(2) + "\n" : format_status(report));
+  std::cout << (options.json ? reply->body.dump(2) + "\n" : format_status(reply->body));
   return kExitOk;
 }
 
@@ -33,8 +33,9 @@ int run_status(const StatusOptions& options) {
 
 CommandRunner add_status_command(CLI::App& app) {
   auto options = std::make_shared<StatusOptions>();
-  CLI::App* command = app.add_subcommand("status", "Show what the daemon manages now: interface, classes, counters");
-  command->add_option("--socket", options->socket, "the daemon's control socket")->capture_default_str();
+  CLI::App* command =
+      app.add_subcommand("status", "Show what the daemon manages now: interface, classes, counters");
+  command->add_option("--socket", options->socket, "the daemon's API socket")->capture_default_str();
   command->add_flag("--json", options->json, "print JSON");
   return [options]() { return run_status(*options); };
 }

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "core/config_node_reader.h"
+#include "core/listen_address.h"
 #include "core/process_rule_loader.h"
 
 namespace nettoll {
@@ -194,6 +195,8 @@ ReservationsConfig read_reservations(ConfigNodeReader& reader, const YAML::Node&
       {{"api",
         [&](const YAML::Node& value) {
           reservations.api = reader.read_string(value, what + ": api").value_or(reservations.api);
+          if (auto address = parse_listen_address(reservations.api); !address)
+            reader.error(value, what + ": api: " + address.error());
         }},
        {"token-file",
         [&](const YAML::Node& value) {

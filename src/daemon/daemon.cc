@@ -72,10 +72,12 @@ Result<void> Daemon::open_kernel_interfaces() {
   auto loop = EventLoop::create(true);
   if (!loop) return Error{loop.error()};
   loop_ = std::move(*loop);
-  auto status_socket =
-      StatusSocket::listen(options_.status_socket, [this](const std::string&) { return status().dump(); });
-  if (!status_socket) return Error{status_socket.error()};
-  status_socket_.emplace(std::move(*status_socket));
+  auto api_options = api_server_options(config_, options_.api_socket);
+  if (!api_options) return Error{api_options.error()};
+  auto api = ApiServer::start(*api_options);
+  if (!api) return Error{api.error()};
+  api_ = std::move(*api);
+  register_routes();
   return success();
 }
 
@@ -83,9 +85,8 @@ Result<void> Daemon::register_events() {
   for (int signal_number : {SIGTERM, SIGINT}) {
     if (auto ok = loop_->on_signal(signal_number, [this] { stop(); }); !ok) return ok;
   }
-  if (auto ok = loop_->on_signal(SIGHUP, [this] { reload(); }); !ok) return ok;
-  if (auto ok = loop_->on_readable(status_socket_->fd(), [this] { status_socket_->serve_one(); }); !ok)
-    return ok;
+  if (auto ok = loop_->on_signal(SIGHUP, [this] { reload("SIGHUP"); }); !ok) return ok;
+  if (auto ok = loop_->on_readable(api_->fd(), [this] { api_->run_pending(); }); !ok) return ok;
   if (auto ok = loop_->on_readable(classifier_->events_fd(),
                                    [this] {
                                      if (classifier_->on_events()) schedule_classifier_refresh(true);
@@ -158,22 +159,41 @@ void Daemon::schedule_classifier_refresh(bool soon) {
   refresh_scheduled_ = true;
 }
 
-void Daemon::reload() {
-  spdlog::info("SIGHUP: reloading {}", options_.config_path);
+void Daemon::register_routes() {
+  api_->router().add("GET", "/v1/status", [this](const ApiRequest&) { return ApiResponse{200, status()}; });
+  api_->router().add("POST", "/v1/reload", [this](const ApiRequest& request) {
+    if (!request.body.is_null() && !request.body.empty()) return api_error(400, "POST /v1/reload takes no body");
+    return reload("POST /v1/reload");
+  });
+}
+
+ApiResponse Daemon::reload(const std::string& why) {
+  spdlog::info("{}: reloading {}", why, options_.config_path);
   const LoadedConfig loaded = load_config_file(options_.config_path);
   log_diagnostics(loaded);
+  nlohmann::json messages = nlohmann::json::array();
+  for (const Diagnostic& diagnostic : loaded.diagnostics) messages.push_back(format_diagnostic(diagnostic));
   if (!loaded.ok()) {
     spdlog::error("reload rejected: {} has errors; shaping stays as it was", options_.config_path);
-    return;
+    ApiResponse rejected = api_error(400, options_.config_path + " has errors; shaping stays as it was");
+    rejected.body["messages"] = std::move(messages);
+    return rejected;
   }
   const Config previous = config_;
   config_ = *loaded.config;
   if (auto followed = follow_link("reload"); !followed) {
     spdlog::error("reload failed, previous shaping kept: {}", followed.error());
     config_ = previous;
-    return;
+    return api_error(500, "reload failed, previous shaping kept: " + followed.error());
+  }
+  auto api_settings = [](const Config& c) {
+    return c.reservations ? c.reservations->api + " " + c.reservations->token_file : std::string();
+  };
+  if (api_settings(previous) != api_settings(config_)) {
+    spdlog::warn("reservations: api and token-file changes take effect at the next start");
   }
   spdlog::info("reload applied");
+  return ApiResponse{200, {{"applied", true}, {"messages", std::move(messages)}}};
 }
 
 void Daemon::stop() {

@@ -1,6 +1,6 @@
 // Daemon: `nettoll daemon`. Follows the active interface, keeps the kernel
 // matching the config on it, reloads on SIGHUP without dropping shaping,
-// answers `nettoll status`, and cleans up on SIGTERM. One event loop.
+// serves the HTTP API, and cleans up on SIGTERM. One event loop.
 #pragma once
 
 #include <map>
@@ -10,13 +10,13 @@
 #include <string>
 #include <variant>
 
+#include "api/api_server.h"
 #include "core/active_interface.h"
 #include "core/config.h"
 #include "daemon/event_loop.h"
 #include "daemon/interface_plan.h"
 #include "daemon/process_classifier.h"
 #include "daemon/shaper.h"
-#include "daemon/status_socket.h"
 #include "kernel/netlink_socket.h"
 #include "kernel/network_events.h"
 
@@ -25,7 +25,7 @@ namespace nettoll {
 struct DaemonOptions {
   std::string config_path;
   std::string netns;  // manage this network namespace (as ip -n)
-  std::string status_socket = kDefaultStatusSocket;
+  std::string api_socket = kDefaultApiSocket;  // the HTTP API, root only
   std::string cgroup;  // cgroup v2 directory whose sockets are classified ("" = the root)
   ClassifierMode classifier = ClassifierMode::automatic;
 };
@@ -53,7 +53,10 @@ class Daemon {
   // Re-evaluates the active interface and makes the kernel match; `why`
   // names the trigger for the log.
   Result<void> follow_link(const std::string& why);
-  void reload();
+  // Re-reads the config and applies it; a bad config or a kernel refusal
+  // keeps the previous shaping. The response says which, with check's lines.
+  ApiResponse reload(const std::string& why);
+  void register_routes();
   void stop();
   // Keeps the classifier's periodic refresh (the fallback's poll) running
   // while it wants one; `soon`: a process just got a rule, look now.
@@ -67,7 +70,7 @@ class Daemon {
   std::optional<NetlinkSocket> socket_;
   std::optional<Shaper> shaper_;
   std::optional<NetworkEvents> network_events_;
-  std::optional<StatusSocket> status_socket_;
+  std::unique_ptr<ApiServer> api_;
   std::unique_ptr<ProcessClassifier> classifier_;
   InterfaceChoice link_;
   std::string last_error_;
