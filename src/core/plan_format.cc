@@ -28,6 +28,8 @@ void append_tree(std::string& out, const char* title, const HtbTree& tree) {
   }
 }
 
+std::string format_stream_class(Handle handle) { return handle.packed() ? format_handle(handle) : "-"; }
+
 nlohmann::json leaf_to_json(const LeafQueue& leaf) {
   nlohmann::json json{{"handle", format_handle(leaf.handle)}};
   if (leaf.kind == LeafQueueKind::fq_codel) {
@@ -76,6 +78,14 @@ std::string format_plan(const Plan& plan) {
                          format_handle(entry.egress_class), format_handle(entry.ingress_class));
     }
   }
+  if (!plan.streams.empty()) {
+    out += "reserved streams (viewer address -> class):\n";
+    for (const StreamClassifierEntry& entry : plan.streams) {
+      out += fmt::format("  {:<20} egress {}  ingress {}  ({})\n", format_cidr(entry.remote),
+                         format_stream_class(entry.egress_class), format_stream_class(entry.ingress_class),
+                         entry.streams);
+    }
+  }
   for (const TbfPlan& tbf : plan.tbfs) {
     out += fmt::format("tbf on {}: rate {} burst {}b limit {}b (latency {}, mtu {})\n", tbf.device,
                        format_rate(tbf.rate), tbf.burst_bytes, tbf.limit_bytes, format_duration(tbf.latency), tbf.mtu);
@@ -98,6 +108,13 @@ nlohmann::json plan_to_json(const Plan& plan) {
                                   {"rule", entry.rule},
                                   {"egress_class", format_handle(entry.egress_class)},
                                   {"ingress_class", format_handle(entry.ingress_class)}});
+  }
+  // Only with streams: plans without reservations print as they always did.
+  for (const StreamClassifierEntry& entry : plan.streams) {
+    json["streams"].push_back({{"remote", format_cidr(entry.remote)},
+                               {"streams", entry.streams},
+                               {"egress_class", format_stream_class(entry.egress_class)},
+                               {"ingress_class", format_stream_class(entry.ingress_class)}});
   }
   json["tbf"] = nlohmann::json::array();
   for (const TbfPlan& tbf : plan.tbfs) {

@@ -6,6 +6,8 @@
 
 #include "core/config.h"
 #include "core/plan.h"
+#include "core/reserved_stream.h"
+#include "core/stream_classes.h"
 
 namespace nettoll {
 
@@ -33,6 +35,14 @@ std::string ifb_name_for(const std::string& interface);
 
 // Builds the Plan. Directions without a global limit and without process rules
 // get no tree; minimums that do not fit under a limit are scaled down (noted).
-Plan make_plan(const Config& config, const ManagedInterface& link, const KernelCapabilities& kernel);
+// Each viewer of the active `streams` gets a class in each direction that
+// has a tree and a reserved rate (rate = reserved, ceil = the global limit,
+// prio = reservations.reservation-priority), keeping the minor
+// `previous_slots` gave it (pass stream_slots_of(the last plan)); `bulk`
+// classes' ceils give way by the total reserved, never below their rate.
+// Streams create no tree by themselves: without a limit there is nothing to
+// protect them from.
+Plan make_plan(const Config& config, const ManagedInterface& link, const KernelCapabilities& kernel,
+               const std::vector<ReservedStream>& streams = {}, const StreamSlots& previous_slots = {});
 
 }  // namespace nettoll

@@ -120,6 +120,9 @@ Result<void> Daemon::follow_link(const std::string& why) {
   set_log_interface(link_.interface);
   auto plan = plan_for_interface(*socket_, config_, link_.interface, natural_gso_);
   if (!plan) return Error{plan.error()};
+  if (auto released = classifier_->release_streams(*plan, *socket_); !released) {
+    spdlog::warn("{}", released.error());
+  }
   auto changed = shaper_->apply(*plan);
   if (!changed) {
     last_error_ = changed.error();
