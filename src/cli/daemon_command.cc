@@ -16,6 +16,8 @@ CommandRunner add_daemon_command(CLI::App& app) {
   command->add_option("--netns", options->netns,
                       "manage the interfaces of network namespace NAME (as ip -n)");
   command->add_option("--socket", options->api_socket, "the HTTP API's unix socket")->capture_default_str();
+  command->add_option("--state-file", options->state_path, "reservations and the clients' original limits")
+      ->capture_default_str();
   command->add_option(
       "--cgroup", options->cgroup,
       "classify only sockets created in this cgroup v2 directory (default: the whole machine)");

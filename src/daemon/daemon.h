@@ -16,6 +16,7 @@
 #include "daemon/event_loop.h"
 #include "daemon/interface_plan.h"
 #include "daemon/process_classifier.h"
+#include "daemon/reservation_service.h"
 #include "daemon/shaper.h"
 #include "kernel/netlink_socket.h"
 #include "kernel/network_events.h"
@@ -26,6 +27,7 @@ struct DaemonOptions {
   std::string config_path;
   std::string netns;  // manage this network namespace (as ip -n)
   std::string api_socket = kDefaultApiSocket;  // the HTTP API, root only
+  std::string state_path = kDefaultStatePath;  // reservations, clients' original limits
   std::string cgroup;  // cgroup v2 directory whose sockets are classified ("" = the root)
   ClassifierMode classifier = ClassifierMode::automatic;
 };
@@ -57,6 +59,7 @@ class Daemon {
   // keeps the previous shaping. The response says which, with check's lines.
   ApiResponse reload(const std::string& why);
   void register_routes();
+  Result<void> open_reservations();
   void stop();
   // Keeps the classifier's periodic refresh (the fallback's poll) running
   // while it wants one; `soon`: a process just got a rule, look now.
@@ -71,6 +74,7 @@ class Daemon {
   std::optional<Shaper> shaper_;
   std::optional<NetworkEvents> network_events_;
   std::unique_ptr<ApiServer> api_;
+  std::unique_ptr<ReservationService> reservations_;  // with a `reservations:` section
   std::unique_ptr<ProcessClassifier> classifier_;
   InterfaceChoice link_;
   std::string last_error_;

@@ -8,7 +8,8 @@
 namespace nettoll {
 
 Result<Plan> plan_for_interface(NetlinkSocket& socket, const Config& config, const std::string& interface,
-                                NaturalGsoSizes& natural_gso) {
+                                NaturalGsoSizes& natural_gso, const std::vector<ReservedStream>& streams,
+                                const StreamSlots& slots) {
   if (interface.empty() || !config.shapes_anything()) {
     Plan plan;
     plan.interface = interface;
@@ -22,8 +23,8 @@ Result<Plan> plan_for_interface(NetlinkSocket& socket, const Config& config, con
     natural_gso[interface] = gso->gso_max_size;
   }
   const ProbedCapabilities kernel = probe_kernel_capabilities();
-  return make_plan(config, ManagedInterface{interface, link->mtu, natural_gso[interface]},
-                   kernel.capabilities);
+  return make_plan(config, ManagedInterface{interface, link->mtu, natural_gso[interface]}, kernel.capabilities,
+                   streams, slots);
 }
 
 }  // namespace nettoll

@@ -8,6 +8,8 @@
 
 #include "core/config.h"
 #include "core/plan.h"
+#include "core/reserved_stream.h"
+#include "core/stream_classes.h"
 #include "core/result.h"
 #include "kernel/netlink_socket.h"
 
@@ -20,7 +22,9 @@ using NaturalGsoSizes = std::map<std::string, uint32_t>;
 // The plan of `config` for `interface`. An empty name, or a config that
 // shapes nothing, gives an empty plan (which removes nettoll's objects).
 // Fails when the interface cannot be read.
+// `streams` are the active reservations, `slots` their classes in the last plan.
 Result<Plan> plan_for_interface(NetlinkSocket& socket, const Config& config, const std::string& interface,
-                                NaturalGsoSizes& natural_gso);
+                                NaturalGsoSizes& natural_gso, const std::vector<ReservedStream>& streams = {},
+                                const StreamSlots& slots = {});
 
 }  // namespace nettoll
