@@ -15,6 +15,7 @@ struct ApiRequest {
   std::string path;                           // without the query
   std::map<std::string, std::string> params;  // the {name} parts of the route's pattern
   nlohmann::json body;                        // the parsed JSON body; null when there was none
+  std::string raw_body;                       // as sent, for parsers that read the text themselves
   std::string content_type;  // as sent; JSON is parsed whatever it says (text/plain webhooks)
 };
 

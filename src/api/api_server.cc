@@ -184,7 +184,8 @@ ApiResponse ApiServer::answer(const httplib::Request& req, bool over_tcp) {
   if (auto refusal = refuse_caller(caller, token_)) return *refusal;
   auto body = parse_body(req.body);
   if (!body) return api_error(400, body.error());
-  ApiRequest request{req.method, req.path, {}, std::move(*body), req.get_header_value("Content-Type")};
+  ApiRequest request{req.method,       req.path, {},
+                     std::move(*body), req.body, req.get_header_value("Content-Type")};
   return handoff_->call([this, request = std::move(request)] { return router_.route(request); },
                         kLoopTimeout);
 }

@@ -19,6 +19,8 @@
 #include <linux/ipv6.h>
 #include <linux/pkt_cls.h>
 
+#include "stream_classes.bpf.h"
+
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /* Userspace keeps these current (proc-connector events, the config). */
@@ -159,10 +161,9 @@ static __always_inline __u32 rule_of_socket(struct bpf_sock *sk) {
 SEC("tc")
 int classify_egress(struct __sk_buff *skb) {
   struct bpf_sock *sk = skb->sk;
-  if (!sk) return TC_ACT_UNSPEC;
-  sk = bpf_sk_fullsock(sk);
-  if (!sk) return TC_ACT_UNSPEC;
-  apply_rule(skb, rule_of_socket(sk), 0);
+  if (sk) sk = bpf_sk_fullsock(sk);
+  if (sk) apply_rule(skb, rule_of_socket(sk), 0);
+  apply_stream(skb, 0);
   return TC_ACT_UNSPEC;
 }
 
@@ -229,6 +230,7 @@ static __always_inline __u32 ingress_rule(struct __sk_buff *skb, __u32 network_o
 SEC("tc")
 int classify_ingress_ethernet(struct __sk_buff *skb) {
   apply_rule(skb, ingress_rule(skb, ETH_HLEN), 1);
+  apply_stream(skb, 1);
   __u32 zero = 0;
   struct classifier_settings *config = bpf_map_lookup_elem(&settings, &zero);
   if (config && config->ifb_ifindex) return bpf_redirect(config->ifb_ifindex, 0);
@@ -241,6 +243,7 @@ int classify_ingress_ethernet(struct __sk_buff *skb) {
 SEC("tc")
 int classify_ingress_l3(struct __sk_buff *skb) {
   apply_rule(skb, ingress_rule(skb, 0), 1);
+  apply_stream(skb, 1);
   return TC_ACT_UNSPEC;
 }
 

@@ -35,6 +35,23 @@ struct rule_classes {
   __u32 ingress_priority;
 };
 
+/* Viewers of reserved streams the maps hold at most (one class minor each,
+ * 7a:7000-7ffe). */
+#define NETTOLL_MAX_STREAMS 4096
+
+/* stream_classes_ipv4/ipv6 value: the skb->priority a reserved stream's
+ * packets get, to the viewer (egress) and from it (ingress), whatever their
+ * socket's rule. 0 leaves that direction to the socket's rule. */
+struct stream_classes {
+  __u32 egress_priority;
+  __u32 ingress_priority;
+};
+
+/* stream_classes_ipv6 key; stream_classes_ipv4's is the address as a __be32. */
+struct stream_key_ipv6 {
+  __u8 address[16];
+};
+
 /* comm_rules key. */
 struct comm_key {
   char comm[NETTOLL_COMM_LEN];

@@ -28,5 +28,8 @@ CommandRunner add_apply_command(CLI::App& app);
 CommandRunner add_daemon_command(CLI::App& app);
 CommandRunner add_status_command(CLI::App& app);
 CommandRunner add_match_command(CLI::App& app);
+CommandRunner add_reserve_command(CLI::App& app);
+CommandRunner add_release_command(CLI::App& app);
+CommandRunner add_tautulli_command(CLI::App& app);
 
 }  // namespace nettoll::cli

@@ -21,6 +21,8 @@ CommandRunner add_daemon_command(CLI::App& app) {
       ->add_option("--runtime-dir", options->runtime_dir,
                    "where the daemon keeps what a restart after a crash needs to restore the kernel")
       ->capture_default_str();
+  command->add_option("--state-file", options->state_path, "reservations and the clients' original limits")
+      ->capture_default_str();
   command->add_option(
       "--cgroup", options->cgroup,
       "classify only sockets created in this cgroup v2 directory (default: the whole machine)");

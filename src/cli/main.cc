@@ -26,6 +26,9 @@ int main(int argc, char** argv) {
   add(nettoll::cli::add_daemon_command);
   add(nettoll::cli::add_status_command);
   add(nettoll::cli::add_match_command);
+  add(nettoll::cli::add_reserve_command);
+  add(nettoll::cli::add_release_command);
+  add(nettoll::cli::add_tautulli_command);
 
   try {
     app.parse(argc, argv);

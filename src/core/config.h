@@ -94,6 +94,13 @@ struct ReservationsConfig {
   std::optional<Rate> link_download;
   double download_factor = 0.3;  // download reserved per unit of reserved upload
   std::vector<TorrentClientConfig> clients;
+  // Expiry of a reservation whose remaining duration is unknown.
+  Duration default_duration = std::chrono::hours(4);
+  Duration margin = std::chrono::minutes(5);  // added to a stream's remaining duration
+  Rate client_minimum = Rate::bits_per_second(1'000'000);  // clients' floor while reserved
+  int reservation_priority = kHighestPriority;             // HTB prio of the streams' classes
+  std::optional<Rate> jellyfin_default_upload;  // Jellyfin's webhook carries no bitrate
+  SourceMark mark;
 };
 
 // Defaults documented by TrafficToll: `kbps` is kilobytes per second.

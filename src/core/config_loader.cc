@@ -210,8 +210,19 @@ std::vector<TorrentClientConfig> read_clients(ConfigNodeReader& reader, const YA
   return clients;
 }
 
+void read_jellyfin(ConfigNodeReader& reader, const YAML::Node& node, ReservationsConfig& reservations) {
+  const std::string what = "reservations: jellyfin";
+  reader.read_fields(node, what, "in " + what,
+                     {{"default-upload", [&](const YAML::Node& value) {
+                         if (auto rate = reader.read_rate(value, what + ": default-upload")) {
+                           reservations.jellyfin_default_upload = rate->rate;
+                         }
+                       }}});
+}
+
 ReservationsConfig read_reservations(ConfigNodeReader& reader, const YAML::Node& node) {
   ReservationsConfig reservations;
+  reservations.mark = mark_of(node);
   const std::string what = "reservations";
   auto optional_rate = [&](const char* key, std::optional<Rate>& out) {
     return std::pair<std::string_view, ConfigNodeReader::FieldHandler>(
@@ -238,7 +249,25 @@ ReservationsConfig read_reservations(ConfigNodeReader& reader, const YAML::Node&
        optional_rate("link-download", reservations.link_download),
        {"download-factor",
         [&](const YAML::Node& value) { read_download_factor(reader, value, reservations); }},
-       {"clients", [&](const YAML::Node& value) { reservations.clients = read_clients(reader, value); }}});
+       {"clients", [&](const YAML::Node& value) { reservations.clients = read_clients(reader, value); }},
+       {"default-duration",
+        [&](const YAML::Node& value) {
+          reservations.default_duration =
+              reader.read_duration(value, what + ": default-duration").value_or(reservations.default_duration);
+        }},
+       {"margin", [&](const YAML::Node& value) {
+          reservations.margin = reader.read_duration(value, what + ": margin").value_or(reservations.margin);
+        }},
+       {"client-minimum",
+        [&](const YAML::Node& value) {
+          if (auto rate = reader.read_rate(value, what + ": client-minimum")) reservations.client_minimum = rate->rate;
+        }},
+       {"reservation-priority",
+        [&](const YAML::Node& value) {
+          reservations.reservation_priority = reader.read_priority(value, what + ": reservation-priority")
+                                                  .value_or(reservations.reservation_priority);
+        }},
+       {"jellyfin", [&](const YAML::Node& value) { read_jellyfin(reader, value, reservations); }}});
   return reservations;
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/cidr.h"
 #include "core/duration.h"
 #include "core/rate.h"
 
@@ -31,7 +32,11 @@ inline constexpr uint16_t kLeafMajorBase = 0x8000;
 inline constexpr uint16_t kRootClassMinor = 0x1;
 inline constexpr uint16_t kDefaultClassMinor = 0x2;
 inline constexpr uint16_t kFirstRuleClassMinor = 0x10;
-inline constexpr size_t kMaxProcessRules = 0x7fff - kFirstRuleClassMinor;
+// Reserved streams' classes sit above the rules' range, one minor per viewer
+// address (0x7fff would give its leaf the major 0xffff, which tc reserves).
+inline constexpr uint16_t kFirstStreamClassMinor = 0x7000;
+inline constexpr uint16_t kLastStreamClassMinor = 0x7ffe;
+inline constexpr size_t kMaxProcessRules = kFirstStreamClassMinor - kFirstRuleClassMinor;
 
 enum class LeafQueueKind { fq_codel, bfifo };
 
@@ -79,6 +84,18 @@ struct ClassifierEntry {
   bool operator==(const ClassifierEntry&) const = default;
 };
 
+// What the classifier needs for a reserved stream: packets to the viewer's
+// address (egress) and from it (ingress) go to its classes, whatever socket
+// they belong to. Handle {0, 0}: no class that way (no tree, or nothing
+// reserved in that direction).
+struct StreamClassifierEntry {
+  Cidr remote;          // a /32 or /128
+  std::string streams;  // the reservation ids it carries, comma-separated
+  Handle egress_class;
+  Handle ingress_class;
+  bool operator==(const StreamClassifierEntry&) const = default;
+};
+
 enum class TbfDirection { egress, ingress };
 
 // A root TBF for an `interfaces:` entry, with how its numbers were derived.
@@ -108,6 +125,7 @@ struct Plan {
   std::optional<HtbTree> egress;
   std::optional<HtbTree> ingress;
   std::vector<ClassifierEntry> classifier;
+  std::vector<StreamClassifierEntry> streams;  // by class minor
   std::vector<TbfPlan> tbfs;
   // The interface's GSO and GRO size while shaping; 0 = leave it as it is.
   uint32_t gso_max_size = 0;

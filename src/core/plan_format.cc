@@ -28,6 +28,8 @@ void append_tree(std::string& out, const char* title, const HtbTree& tree) {
   }
 }
 
+std::string format_stream_class(Handle handle) { return handle.packed() ? format_handle(handle) : "-"; }
+
 nlohmann::json leaf_to_json(const LeafQueue& leaf) {
   nlohmann::json json{{"handle", format_handle(leaf.handle)}};
   if (leaf.kind == LeafQueueKind::fq_codel) {
@@ -77,6 +79,14 @@ std::string format_plan(const Plan& plan) {
       out += fmt::format("      selects {}\n", entry.selects);
     }
   }
+  if (!plan.streams.empty()) {
+    out += "reserved streams (viewer address -> class):\n";
+    for (const StreamClassifierEntry& entry : plan.streams) {
+      out += fmt::format("  {:<20} egress {}  ingress {}  ({})\n", format_cidr(entry.remote),
+                         format_stream_class(entry.egress_class), format_stream_class(entry.ingress_class),
+                         entry.streams);
+    }
+  }
   for (const TbfPlan& tbf : plan.tbfs) {
     const std::string where = tbf.direction == TbfDirection::ingress
                                   ? fmt::format("{} ingress (on {}, redirected from {})", tbf.device, tbf.ifb, tbf.device)
@@ -104,6 +114,13 @@ nlohmann::json plan_to_json(const Plan& plan) {
                                   {"egress_class", format_handle(entry.egress_class)},
                                   {"ingress_class", format_handle(entry.ingress_class)},
                                   {"selects", entry.selects}});
+  }
+  // Only with streams: plans without reservations print as they always did.
+  for (const StreamClassifierEntry& entry : plan.streams) {
+    json["streams"].push_back({{"remote", format_cidr(entry.remote)},
+                               {"streams", entry.streams},
+                               {"egress_class", format_stream_class(entry.egress_class)},
+                               {"ingress_class", format_stream_class(entry.ingress_class)}});
   }
   json["tbf"] = nlohmann::json::array();
   for (const TbfPlan& tbf : plan.tbfs) {

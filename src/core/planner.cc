@@ -102,7 +102,7 @@ HtbClass make_class(Handle id, Handle parent, std::string rule, Rate rate, Rate 
 
 // The guaranteed rates of the children must fit under the parent's rate, or
 // HTB cannot honour them: scale them all down by the same factor.
-void fit_minimums(std::vector<HtbClass>& children, Rate parent, Direction direction,
+void fit_minimums(std::vector<HtbClass>& children, Rate parent, Direction direction, bool with_streams,
                   std::vector<std::string>& notes) {
   Rate sum;
   for (const HtbClass& child : children) sum = sum + child.rate;
@@ -111,9 +111,9 @@ void fit_minimums(std::vector<HtbClass>& children, Rate parent, Direction direct
   for (HtbClass& child : children) {
     child.rate = std::max(scale_rate(child.rate, factor), Rate::bits_per_second(8));
   }
-  notes.push_back(fmt::format("{} minimums add up to {}, more than the {} limit {}: scaled each by {:.3f}",
-                              direction_name(direction), format_rate(sum), direction_name(direction),
-                              format_rate(parent), factor));
+  notes.push_back(fmt::format("{} minimums{} add up to {}, more than the {} limit {}: scaled each by {:.3f}",
+                              direction_name(direction), with_streams ? " and reserved streams" : "",
+                              format_rate(sum), direction_name(direction), format_rate(parent), factor));
 }
 
 void finish_class(HtbClass& htb_class, bool leaf, const Config& config, const ManagedInterface& link,
@@ -124,8 +124,44 @@ void finish_class(HtbClass& htb_class, bool leaf, const Config& config, const Ma
   if (leaf) htb_class.leaf = leaf_for(htb_class.id, htb_class.ceil, config, link, kernel);
 }
 
+Rate reserved_of(const ViewerClass& viewer, Direction direction) {
+  return direction == Direction::upload ? viewer.upload : viewer.download;
+}
+
+// One class per viewer reserving something this way, after the rules'.
+void add_stream_classes(const Config& config, Direction direction, const std::vector<ViewerClass>& viewers,
+                        Rate parent, std::vector<HtbClass>& children) {
+  const int prio = config.reservations ? config.reservations->reservation_priority : kHighestPriority;
+  for (const ViewerClass& viewer : viewers) {
+    const Rate reserved = reserved_of(viewer, direction);
+    if (reserved.is_zero()) continue;
+    children.push_back(make_class(Handle{kHtbMajor, viewer.minor}, Handle{kHtbMajor, kRootClassMinor},
+                                  "stream " + format_cidr(viewer.remote), std::min(reserved, parent), parent,
+                                  prio));
+  }
+}
+
+// `bulk: true` classes may borrow only what the streams leave: the global
+// limit less the (fitted) reserved rates, never below their own rate.
+void give_way_to_streams(const Config& config, std::vector<HtbClass>& children, size_t first_stream, Rate parent,
+                         Direction direction, std::vector<std::string>& notes) {
+  Rate reserved;
+  for (size_t i = first_stream; i < children.size(); ++i) reserved = reserved + children[i].rate;
+  if (reserved.is_zero()) return;
+  for (size_t i = 0; i < config.processes.size(); ++i) {
+    if (!config.processes[i].bulk) continue;
+    HtbClass& bulk = children[1 + i];  // after the default class, in config order
+    const Rate ceil = std::max(std::min(bulk.ceil, parent - reserved), bulk.rate);
+    if (ceil == bulk.ceil) continue;
+    notes.push_back(fmt::format("{} of bulk rule {}: ceil {} while streams reserve {}", direction_name(direction),
+                                bulk.rule, format_rate(ceil), format_rate(reserved)));
+    bulk.ceil = ceil;
+  }
+}
+
 HtbTree plan_tree(const Config& config, Direction direction, const std::string& device,
-                  const ManagedInterface& link, const KernelCapabilities& kernel, std::vector<std::string>& notes) {
+                  const ManagedInterface& link, const KernelCapabilities& kernel,
+                  const std::vector<ViewerClass>& viewers, std::vector<std::string>& notes) {
   const DirectionSettings& global = settings_of(config, direction);
   const bool upload = direction == Direction::upload;
   const Rate parent = global.limit.value_or(kUnlimitedRate);
@@ -151,7 +187,10 @@ HtbTree plan_tree(const Config& config, Direction direction, const std::string& 
     children.push_back(make_class(Handle{kHtbMajor, minor}, Handle{kHtbMajor, kRootClassMinor}, rule.name,
                                   std::min(minimum, ceil), ceil, own.priority.value_or(default_prio)));
   }
-  fit_minimums(children, parent, direction, notes);
+  const size_t first_stream = children.size();
+  add_stream_classes(config, direction, viewers, parent, children);
+  fit_minimums(children, parent, direction, children.size() > first_stream, notes);
+  give_way_to_streams(config, children, first_stream, parent, direction, notes);
 
   HtbClass root = make_class(Handle{kHtbMajor, kRootClassMinor}, tree.qdisc, "global", parent, parent, 0);
   finish_class(root, false, config, link, kernel);
@@ -279,6 +318,29 @@ void fit_gso_to_fifos(const Config& config, const ManagedInterface& link, Plan& 
           : ""));
 }
 
+Handle class_in(const std::optional<HtbTree>& tree, uint16_t minor) {
+  if (!tree) return Handle{};
+  for (const HtbClass& c : tree->classes) {
+    if (c.id.minor == minor) return c.id;
+  }
+  return Handle{};
+}
+
+void plan_stream_classifier(const std::vector<ViewerClass>& viewers, Plan& plan) {
+  for (const ViewerClass& viewer : viewers) {
+    StreamClassifierEntry entry{viewer.remote, viewer.streams, class_in(plan.egress, viewer.minor),
+                                class_in(plan.ingress, viewer.minor)};
+    if (entry.egress_class.packed() || entry.ingress_class.packed()) plan.streams.push_back(std::move(entry));
+  }
+  if (viewers.empty()) return;
+  for (const auto& [tree, direction] : {std::pair{&plan.egress, "upload"}, std::pair{&plan.ingress, "download"}}) {
+    if (!*tree) {
+      plan.notes.push_back(fmt::format("reserved streams get no {} class: there is no {} limit or process rule",
+                                       direction, direction));
+    }
+  }
+}
+
 }  // namespace
 
 std::string ifb_name_for(const std::string& interface) {
@@ -290,18 +352,20 @@ std::string tbf_ifb_name_for(const std::string& interface) {
 }
 
 Plan make_plan(const Config& original, const ManagedInterface& link, const KernelCapabilities& kernel,
-               const ListedDevices& devices) {
+               const ListedDevices& devices, const std::vector<ReservedStream>& streams,
+               const StreamSlots& previous_slots) {
   const Config config = with_managed_limit(original, link.name);
   Plan plan;
+  const std::vector<ViewerClass> viewers = assign_stream_classes(streams, previous_slots, plan.notes);
   plan.interface = link.name;
   plan.mtu = link.mtu;
   const bool has_rules = !config.processes.empty() && !link.name.empty();
   if (!link.name.empty() && (config.upload.limit || has_rules)) {
-    plan.egress = plan_tree(config, Direction::upload, link.name, link, kernel, plan.notes);
+    plan.egress = plan_tree(config, Direction::upload, link.name, link, kernel, viewers, plan.notes);
   }
   if (!link.name.empty() && (config.download.limit || has_rules)) {
     plan.ifb = ifb_name_for(link.name);
-    plan.ingress = plan_tree(config, Direction::download, plan.ifb, link, kernel, plan.notes);
+    plan.ingress = plan_tree(config, Direction::download, plan.ifb, link, kernel, viewers, plan.notes);
   }
   if (has_rules) {
     for (size_t i = 0; i < config.processes.size(); ++i) {
@@ -311,6 +375,7 @@ Plan make_plan(const Config& original, const ManagedInterface& link, const Kerne
                                                 describe_selection(config.processes[i])});
     }
   }
+  plan_stream_classifier(viewers, plan);
   plan_interface_limits(config, link, kernel, devices, plan);
   if (!plan.tbfs.empty() && kernel.hz_assumed) {
     plan.notes.push_back(fmt::format("no kernel config readable (/proc/config.gz, /boot/config-RELEASE): HZ {} "

@@ -7,6 +7,8 @@
 
 #include "core/config.h"
 #include "core/plan.h"
+#include "core/reserved_stream.h"
+#include "core/stream_classes.h"
 
 namespace nettoll {
 
@@ -51,7 +53,15 @@ std::string tbf_ifb_name_for(const std::string& interface);
 // `interfaces:` limits are planned whether or not there is a managed interface
 // (`link.name` empty); the managed interface's own limit becomes the parent of
 // its HTB tree where it has one in that direction.
+// Each viewer of the active `streams` gets a class in each direction that
+// has a tree and a reserved rate (rate = reserved, ceil = the global limit,
+// prio = reservations.reservation-priority), keeping the minor
+// `previous_slots` gave it (pass stream_slots_of(the last plan)); `bulk`
+// classes' ceils give way by the total reserved, never below their rate.
+// Streams create no tree by themselves: without a limit there is nothing to
+// protect them from.
 Plan make_plan(const Config& config, const ManagedInterface& link, const KernelCapabilities& kernel,
-               const ListedDevices& devices = {});
+               const ListedDevices& devices = {}, const std::vector<ReservedStream>& streams = {},
+               const StreamSlots& previous_slots = {});
 
 }  // namespace nettoll

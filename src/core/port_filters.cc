@@ -29,6 +29,17 @@ uint32_t node_of(uint32_t handle) { return handle & 0xfff; }
 
 }  // namespace
 
+std::vector<StreamFilter> plan_stream_filters(const std::vector<StreamClassifierEntry>& streams) {
+  std::vector<StreamFilter> filters;
+  for (const StreamClassifierEntry& entry : streams) {
+    if (entry.egress_class.packed()) filters.push_back({FilterDirection::egress, entry.remote, entry.egress_class});
+    if (entry.ingress_class.packed()) {
+      filters.push_back({FilterDirection::ingress, entry.remote, entry.ingress_class});
+    }
+  }
+  return filters;
+}
+
 uint32_t port_hash_table(IpFamily family) { return family == IpFamily::ipv4 ? 0x7a1 : 0x7a2; }
 
 uint32_t port_bucket(uint16_t port) { return port & (kPortHashBuckets - 1); }

@@ -50,6 +50,20 @@ std::vector<PortFilter> plan_port_filters(const std::vector<LocalSocket>& socket
                                           const std::map<uint64_t, uint32_t>& socket_rules,
                                           const std::vector<ClassifierEntry>& classifier);
 
+// An address filter of the fallback path: a reserved stream's packets to the
+// viewer (egress, destination address) or from it (ingress, source address)
+// go to its class, before any port filter is consulted.
+struct StreamFilter {
+  FilterDirection direction = FilterDirection::egress;
+  Cidr remote;  // a /32 or /128
+  Handle class_id;
+  bool operator==(const StreamFilter&) const = default;
+};
+
+// One filter per direction in which a stream has a class, in plan order
+// (egress, then ingress, of each stream).
+std::vector<StreamFilter> plan_stream_filters(const std::vector<StreamClassifierEntry>& streams);
+
 // u32 node handles: one hash table per family (u32 table ids are shared by
 // every u32 filter of a qdisc) with one bucket per low byte of the port, so a
 // packet is compared with the filters of its bucket only; node ids

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -39,7 +40,46 @@ Result<void> BpfPath::attach(const Plan& plan, NetlinkSocket& socket) {
       return set;
     }
   }
+  if (auto set = set_streams(plan.streams); !set) return set;
   return attach_to_interface(plan, socket);
+}
+
+namespace {
+
+bool has_viewer(const std::vector<StreamClassifierEntry>& streams, const Cidr& remote) {
+  return std::any_of(streams.begin(), streams.end(),
+                     [&](const StreamClassifierEntry& entry) { return entry.remote == remote; });
+}
+
+}  // namespace
+
+void BpfPath::erase_streams_not_in(const std::vector<StreamClassifierEntry>& kept) {
+  std::erase_if(streams_, [&](const StreamClassifierEntry& entry) {
+    if (has_viewer(kept, entry.remote)) return false;
+    bpf_.erase_stream(entry.remote);
+    return true;
+  });
+}
+
+Result<void> BpfPath::release_streams(const Plan& next, NetlinkSocket& /*socket*/) {
+  erase_streams_not_in(next.streams);
+  return success();
+}
+
+// Viewers that left first, then new and changed entries: a viewer's packets
+// never point at a class the plan does not have.
+Result<void> BpfPath::set_streams(const std::vector<StreamClassifierEntry>& streams) {
+  erase_streams_not_in(streams);
+  for (const StreamClassifierEntry& entry : streams) {
+    if (std::find(streams_.begin(), streams_.end(), entry) != streams_.end()) continue;
+    if (auto set = bpf_.set_stream_classes(entry.remote, entry.egress_class.packed(), entry.ingress_class.packed());
+        !set) {
+      return set;
+    }
+    std::erase_if(streams_, [&](const StreamClassifierEntry& old) { return old.remote == entry.remote; });
+    streams_.push_back(entry);
+  }
+  return success();
 }
 
 // Devices by identity, not name, like the fallback: an interface deleted
@@ -47,7 +87,7 @@ Result<void> BpfPath::attach(const Plan& plan, NetlinkSocket& socket) {
 // device without the programs, and a re-created IFB has a new ifindex that
 // the ingress program must redirect to.
 Result<void> BpfPath::attach_to_interface(const Plan& plan, NetlinkSocket& socket) {
-  if (plan.classifier.empty()) {
+  if (plan.classifier.empty() && plan.streams.empty()) {
     detach_from_interface();
     return success();
   }

@@ -1,7 +1,8 @@
 // BpfPath: process rules through nettoll's eBPF classifier. A process's rule
 // goes into the pid map, which the cgroup socket program reads for every new
 // socket; sockets it already holds are tagged through pidfd_getfd; the tc
-// programs on the interface turn a socket's rule into its class.
+// programs on the interface turn a socket's rule into its class. Reserved
+// streams' viewers go into the address maps, which win over the socket.
 #pragma once
 
 #include <memory>
@@ -21,6 +22,7 @@ class BpfPath : public ClassifierPath {
 
   std::string name() const override { return "bpf"; }
   Result<void> attach(const Plan& plan, NetlinkSocket& socket) override;
+  Result<void> release_streams(const Plan& next, NetlinkSocket& socket) override;
   void set_process_rule(pid_t pid, ProcessRuleId rule) override;
   bool filter_process_events(int fd) override;
 
@@ -28,11 +30,20 @@ class BpfPath : public ClassifierPath {
   explicit BpfPath(BpfClassifier bpf) : bpf_(std::move(bpf)) {}
   Result<void> attach_to_interface(const Plan& plan, NetlinkSocket& socket);
   void detach_from_interface();
+  Result<void> set_streams(const std::vector<StreamClassifierEntry>& streams);
+  void erase_streams_not_in(const std::vector<StreamClassifierEntry>& kept);
+
+  // For tests and benchmarks: the classifier's maps.
+ public:
+  const BpfClassifier& classifier() const { return bpf_; }
+
+ private:
 
   BpfClassifier bpf_;
   std::string attached_interface_;
   int attached_ifindex_ = 0;
   int ifb_ifindex_ = 0;  // where ingress packets are redirected now
+  std::vector<StreamClassifierEntry> streams_;  // in the address maps
 };
 
 // The cgroup v2 mount point, from /proc/self/mounts ("" when none).

@@ -1,4 +1,4 @@
-// ClassifierPath: how process rules reach packets. The eBPF path tags
+// ClassifierPath: how process rules and reserved streams reach packets. The eBPF path tags
 // sockets from their creation (BpfPath); where the kernel refuses it, the
 // fallback puts u32 filters on the local ports of matched processes, polled
 // from sock_diag (PortFilterPath). ProcessClassifier decides which process
@@ -31,10 +31,15 @@ class ClassifierPath {
   // "bpf" or "u32", as status and --classifier name it.
   virtual std::string name() const = 0;
 
-  // Follows `plan`: the rule classes, and the interface and IFB to classify
-  // on (moving off the previous ones, or off everything when the plan has
-  // no interface).
+  // Follows `plan`: the rule classes, the reserved streams' classes, and the
+  // interface and IFB to classify on (moving off the previous ones, or off
+  // everything when the plan has no interface, rules or streams).
   virtual Result<void> attach(const Plan& plan, NetlinkSocket& socket) = 0;
+
+  // Before the shaper applies `next`: stops sending reserved streams to
+  // classes `next` no longer has (the kernel refuses to delete an HTB class
+  // a filter still points to). attach(next) then adds the new ones.
+  virtual Result<void> release_streams(const Plan& next, NetlinkSocket& socket) = 0;
 
   // Process `pid` now has rule `rule` (0: none any more).
   virtual void set_process_rule(pid_t pid, ProcessRuleId rule) = 0;

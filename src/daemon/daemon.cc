@@ -93,6 +93,17 @@ Result<void> Daemon::open_kernel_interfaces() {
   if (!api) return Error{api.error()};
   api_ = std::move(*api);
   register_routes();
+  return open_reservations();
+}
+
+Result<void> Daemon::open_reservations() {
+  if (!config_.reservations) return success();
+  auto service = ReservationService::open(*config_.reservations, *loop_, options_.state_path, [this] {
+    if (auto followed = follow_link("reservations"); !followed) spdlog::error("{}", followed.error());
+  });
+  if (!service) return Error{service.error()};
+  reservations_ = std::move(*service);
+  reservations_->register_routes(api_->router());
   return success();
 }
 
@@ -133,12 +144,17 @@ Result<void> Daemon::follow_link(const std::string& why) {
   }
   link_ = *choice;
   set_log_interface(link_.interface);
-  auto plan = plan_for_interface(*socket_, limit_overrides_.apply(config_), link_.interface, natural_gso_);
+  auto plan = plan_for_interface(*socket_, limit_overrides_.apply(config_), link_.interface, natural_gso_,
+                                 reservations_ ? reservations_->active_streams() : std::vector<ReservedStream>{},
+                                 stream_slots_of(shaper_->applied()));
   if (!plan) return Error{plan.error()};
   if (auto recorded = recovery_->remember(*socket_, *plan); !recorded) {
     last_error_ = recorded.error();
     notify_status();
     return Error{recorded.error()};
+  }
+  if (auto released = classifier_->release_streams(*plan, *socket_); !released) {
+    spdlog::warn("{}", released.error());
   }
   auto changed = shaper_->apply(*plan);
   if (!changed) {
@@ -244,6 +260,7 @@ void Daemon::stop() {
   sd_notify(0, "STOPPING=1");
   spdlog::info("stopping: removing nettoll's qdiscs, classes and IFB");
   int code = kExitOk;
+  if (reservations_) reservations_->restore_clients();
   classifier_.reset();  // detaches the BPF programs first
   if (auto cleared = recovery_->remove_all(*shaper_, *socket_); !cleared) {
     spdlog::error("{}", cleared.error());
@@ -264,6 +281,7 @@ nlohmann::json Daemon::status() {
   report["processes"] = classifier_ ? classifier_->matched_processes() : nlohmann::json::object();
   report["classifier"] = classifier_ ? classifier_->path_status() : nlohmann::json{{"path", "none"}};
   report["limit_overrides"] = limit_overrides_.to_json(config_);
+  if (reservations_) report["reservations"] = reservations_->status();
   return report;
 }
 

@@ -18,6 +18,7 @@
 #include "daemon/interface_plan.h"
 #include "daemon/kernel_recovery.h"
 #include "daemon/process_classifier.h"
+#include "daemon/reservation_service.h"
 #include "daemon/shaper.h"
 #include "kernel/netlink_socket.h"
 #include "kernel/network_events.h"
@@ -29,6 +30,7 @@ struct DaemonOptions {
   std::string netns;  // manage this network namespace (as ip -n)
   std::string api_socket = kDefaultApiSocket;  // the HTTP API, root only
   std::string runtime_dir = kDefaultRuntimeDirectory;  // what a restart after a crash needs
+  std::string state_path = kDefaultStatePath;  // reservations, clients' original limits
   std::string cgroup;  // cgroup v2 directory whose sockets are classified ("" = the root)
   ClassifierMode classifier = ClassifierMode::automatic;
 };
@@ -60,6 +62,7 @@ class Daemon {
   // keeps the previous shaping. The response says which, with check's lines.
   ApiResponse reload(const std::string& why);
   void register_routes();
+  Result<void> open_reservations();
   void stop();
   // Keeps the classifier's periodic refresh (the fallback's poll) running
   // while it wants one; `soon`: a process just got a rule, look now.
@@ -75,6 +78,7 @@ class Daemon {
   std::optional<KernelRecovery> recovery_;
   std::optional<NetworkEvents> network_events_;
   std::unique_ptr<ApiServer> api_;
+  std::unique_ptr<ReservationService> reservations_;  // with a `reservations:` section
   std::unique_ptr<ProcessClassifier> classifier_;
   InterfaceChoice link_;
   std::string last_error_;

@@ -19,7 +19,8 @@ ListedDevices observe_listed_devices(NetlinkSocket& socket, const Config& config
 }
 
 Result<Plan> plan_for_interface(NetlinkSocket& socket, const Config& config, const std::string& interface,
-                                NaturalGsoSizes& natural_gso) {
+                                NaturalGsoSizes& natural_gso, const std::vector<ReservedStream>& streams,
+                                const StreamSlots& slots) {
   if (!config.shapes_anything()) {
     Plan plan;
     plan.interface = interface;
@@ -36,7 +37,7 @@ Result<Plan> plan_for_interface(NetlinkSocket& socket, const Config& config, con
     natural_gso[interface] = gso->gso_max_size;
   }
   return make_plan(config, ManagedInterface{interface, link->mtu, natural_gso[interface]}, kernel.capabilities,
-                   devices);
+                   devices, streams, slots);
 }
 
 }  // namespace nettoll

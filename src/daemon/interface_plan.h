@@ -9,6 +9,8 @@
 #include "core/config.h"
 #include "core/plan.h"
 #include "core/planner.h"
+#include "core/reserved_stream.h"
+#include "core/stream_classes.h"
 #include "core/result.h"
 #include "kernel/netlink_socket.h"
 
@@ -25,7 +27,9 @@ ListedDevices observe_listed_devices(NetlinkSocket& socket, const Config& config
 // empty plan (which removes nettoll's objects); an empty name (no managed
 // interface) a plan with the `interfaces:` limits only. Fails when the
 // interface cannot be read.
+// `streams` are the active reservations, `slots` their classes in the last plan.
 Result<Plan> plan_for_interface(NetlinkSocket& socket, const Config& config, const std::string& interface,
-                                NaturalGsoSizes& natural_gso);
+                                NaturalGsoSizes& natural_gso, const std::vector<ReservedStream>& streams = {},
+                                const StreamSlots& slots = {});
 
 }  // namespace nettoll

@@ -40,13 +40,15 @@ Result<std::unique_ptr<PortFilterPath>> PortFilterPath::open() {
 Result<void> PortFilterPath::attach(const Plan& plan, NetlinkSocket& socket) {
   if (plan.classifier != classifier_) classes_changed_ = true;
   classifier_ = plan.classifier;
+  wanted_stream_filters_ = plan_stream_filters(plan.streams);
+  const bool classifies = !plan.classifier.empty() || !plan.streams.empty();
   std::optional<PortFilterSite> egress, ingress;
-  if (!plan.classifier.empty() && plan.egress) {
+  if (classifies && plan.egress) {
     auto site = site_on(socket, *plan.egress, FilterDirection::egress);
     if (!site) return Error{site.error()};
     egress = *site;
   }
-  if (!plan.classifier.empty() && plan.ingress) {
+  if (classifies && plan.ingress) {
     auto site = site_on(socket, *plan.ingress, FilterDirection::ingress);
     if (!site) return Error{site.error()};
     ingress = *site;
@@ -60,18 +62,45 @@ Result<void> PortFilterPath::attach(const Plan& plan, NetlinkSocket& socket) {
     egress_ = egress;
     ingress_ = ingress;
   }
+  if (auto synced = sync_stream_filters(socket, wanted_stream_filters_); !synced) return synced;
   // Classes may have moved (rules reordered): filters follow at once.
   return sync_filters(socket);
+}
+
+Result<void> PortFilterPath::release_streams(const Plan& next, NetlinkSocket& socket) {
+  // What stays of the installed filters: same viewer, same class.
+  const std::vector<StreamFilter> next_filters = plan_stream_filters(next.streams);
+  std::vector<StreamFilter> kept;
+  for (const StreamFilter& filter : stream_filters_) {
+    if (std::find(next_filters.begin(), next_filters.end(), filter) != next_filters.end()) kept.push_back(filter);
+  }
+  return sync_stream_filters(socket, kept);
+}
+
+Result<void> PortFilterPath::sync_stream_filters(NetlinkSocket& socket, const std::vector<StreamFilter>& wanted) {
+  if (wanted == stream_filters_) return success();
+  // Until every site holds `wanted`, the kernel holds some part of it.
+  stream_filters_.clear();
+  for (const auto& site : {egress_, ingress_}) {
+    if (!site) continue;
+    if (auto replaced = replace_stream_filters(socket, *site, wanted); !replaced) return replaced;
+  }
+  stream_filters_ = wanted;
+  spdlog::debug("stream filters: {} in place", stream_filters_.size());
+  return success();
 }
 
 void PortFilterPath::forget_sites(NetlinkSocket& socket) {
   // The old interface may be gone, and its qdisc with the filters: best effort.
   for (const auto& site : {egress_, ingress_}) {
-    if (site) (void)remove_port_tables(socket, *site);
+    if (!site) continue;
+    (void)remove_stream_filters(socket, *site);
+    (void)remove_port_tables(socket, *site);
   }
   egress_.reset();
   ingress_.reset();
   installed_.clear();
+  stream_filters_.clear();
   processes_changed_ = true;
 }
 
@@ -182,6 +211,10 @@ void PortFilterPath::refresh(NetlinkSocket& socket) {
   for (const auto& site : {egress_, ingress_}) {
     if (!site) continue;
     if (auto created = create_port_tables(socket, *site); !created) spdlog::debug("{}", created.error());
+  }
+  stream_filters_.clear();
+  if (auto streams = sync_stream_filters(socket, wanted_stream_filters_); !streams) {
+    spdlog::debug("{}", streams.error());
   }
 }
 

@@ -10,7 +10,8 @@
 // first 2 s after a process gets a rule, when it opens most of its
 // connections (TrafficToll polls once a second). A dump walks the kernel's
 // socket tables, every namespace's: about 2.5 ms of CPU here even with a
-// handful of sockets in the managed namespace.
+// handful of sockets in the managed namespace. Reserved streams need no
+// polling: each viewer's address gets a u32 filter before the port filters.
 #pragma once
 
 #include <chrono>
@@ -24,6 +25,7 @@
 #include "core/port_filters.h"
 #include "daemon/classifier_path.h"
 #include "kernel/port_filter_tables.h"
+#include "kernel/stream_filter_tables.h"
 
 namespace nettoll {
 
@@ -40,12 +42,14 @@ class PortFilterPath : public ClassifierPath {
 
   std::string name() const override { return "u32"; }
   Result<void> attach(const Plan& plan, NetlinkSocket& socket) override;
+  Result<void> release_streams(const Plan& next, NetlinkSocket& socket) override;
   void set_process_rule(pid_t pid, ProcessRuleId rule) override;
   std::optional<std::chrono::milliseconds> refresh_interval() const override { return interval_; }
   void refresh(NetlinkSocket& socket) override;
 
   // The filters in the kernel now (for tests and status).
   const std::vector<InstalledPortFilter>& installed() const { return installed_; }
+  const std::vector<StreamFilter>& stream_filters() const { return stream_filters_; }
 
  private:
   explicit PortFilterPath(NetlinkSocket diag_socket) : diag_socket_(std::move(diag_socket)) {}
@@ -53,6 +57,7 @@ class PortFilterPath : public ClassifierPath {
   Result<void> apply_changes(NetlinkSocket& socket, const PortFilterChanges& changes);
   const PortFilterSite* site_for(FilterDirection direction) const;
   void forget_sites(NetlinkSocket& socket);
+  Result<void> sync_stream_filters(NetlinkSocket& socket, const std::vector<StreamFilter>& wanted);
 
   NetlinkSocket diag_socket_;
   std::vector<ClassifierEntry> classifier_;
@@ -60,6 +65,8 @@ class PortFilterPath : public ClassifierPath {
   std::optional<PortFilterSite> egress_;
   std::optional<PortFilterSite> ingress_;
   std::vector<InstalledPortFilter> installed_;
+  std::vector<StreamFilter> wanted_stream_filters_;  // the plan's
+  std::vector<StreamFilter> stream_filters_;         // in the kernel
   std::map<uint64_t, uint32_t> socket_rules_;  // inode → rule, of matched processes' sockets
   std::set<uint64_t> seen_inodes_;             // every socket of the last poll
   bool processes_changed_ = true;              // socket_rules_ needs /proc again

@@ -180,10 +180,16 @@ bool ProcessClassifier::on_events() {
   return matched;
 }
 
+Result<void> ProcessClassifier::release_streams(const Plan& next, NetlinkSocket& socket) {
+  return path_ ? path_->release_streams(next, socket) : success();
+}
+
 Result<void> ProcessClassifier::apply(const Plan& plan, const std::vector<ProcessRule>& rules,
                                       NetlinkSocket& socket) {
-  if (plan.classifier.empty()) {
-    // No rules: drop the path, which detaches every program and filter.
+  if (plan.classifier.empty() && plan.streams.empty()) {
+    // No rules and no streams: drop the path, which detaches every program
+    // and filter. (Streams alone load it too: a reservation must hold also
+    // in a config without `processes:`.)
     if (path_) (void)path_->attach(plan, socket);
     path_.reset();
     rules_.clear();

@@ -49,6 +49,10 @@ class ProcessClassifier {
   // refuses eBPF).
   Result<void> apply(const Plan& plan, const std::vector<ProcessRule>& rules, NetlinkSocket& socket);
 
+  // Call before the shaper applies `next`: reserved streams stop pointing
+  // at classes `next` drops (see ClassifierPath::release_streams).
+  Result<void> release_streams(const Plan& next, NetlinkSocket& socket);
+
   // How often refresh() must run while rules exist; nullopt: never.
   std::optional<std::chrono::milliseconds> refresh_interval() const;
   void refresh(NetlinkSocket& socket);

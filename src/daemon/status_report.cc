@@ -67,6 +67,21 @@ void append_tree_text(std::string& out, const char* title, const nlohmann::json&
   }
 }
 
+void append_reservations_text(std::string& out, const nlohmann::json& book) {
+  if (book.is_null()) return;
+  const auto rate = [](const nlohmann::json& entry, const char* key) {
+    return format_rate(Rate::bits_per_second(entry.value(key, uint64_t{0})));
+  };
+  out += fmt::format("reservations: upload {} download {} reserved\n", rate(book, "reserved_upload_bps"),
+                     rate(book, "reserved_download_bps"));
+  for (const auto& r : member(book, "reservations")) {
+    out += fmt::format("  {:<16} {:<40} {:<7} up {:<10} down {:<10} {} expires in {} s\n", r.value("id", ""),
+                       r.value("ip", ""), r.value("state", ""), rate(r, "upload_bps"), rate(r, "download_bps"),
+                       r.value("source", ""), r.value("expires_in_s", int64_t{0}));
+  }
+  for (const auto& client : member(book, "clients_held")) out += "  holding " + client.get<std::string>() + "\n";
+}
+
 }  // namespace
 
 std::string status_line(const InterfaceChoice& link, const Plan& applied, const std::string& last_error) {
@@ -115,6 +130,7 @@ std::string format_status(const nlohmann::json& report) {
     for (const auto& [pid, rule] : processes.items())
       out += fmt::format("  {:<8} {}\n", pid, rule.get<std::string>());
   }
+  append_reservations_text(out, member(report, "reservations"));
   for (const auto& note : member(report, "notes")) out += "note: " + note.get<std::string>() + "\n";
   return out;
 }

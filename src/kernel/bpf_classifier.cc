@@ -354,6 +354,20 @@ Result<void> BpfClassifier::set_rule_classes(uint32_t rule_id, uint32_t egress_p
                     "the classes of rule " + std::to_string(rule_id));
 }
 
+StreamMapFds BpfClassifier::stream_maps() const {
+  return StreamMapFds{bpf_map__fd(skeleton_->maps.stream_classes_ipv4),
+                      bpf_map__fd(skeleton_->maps.stream_classes_ipv6), bpf_map__fd(skeleton_->maps.stream_count)};
+}
+
+Result<void> BpfClassifier::set_stream_classes(const Cidr& remote, uint32_t egress_priority,
+                                               uint32_t ingress_priority) {
+  return write_stream_entry(stream_maps(), remote, egress_priority, ingress_priority);
+}
+
+void BpfClassifier::erase_stream(const Cidr& remote) { delete_stream_entry(stream_maps(), remote); }
+
+uint32_t BpfClassifier::stream_count() const { return read_stream_count(stream_maps()); }
+
 Result<void> BpfClassifier::set_pid_rule(pid_t tgid, uint32_t rule_id) {
   const uint32_t key = uint32_t(tgid);
   return update_map(bpf_map__fd(skeleton_->maps.pid_rules), &key, &rule_id,

@@ -13,7 +13,9 @@
 #include <string>
 #include <vector>
 
+#include "core/cidr.h"
 #include "core/result.h"
+#include "kernel/bpf_stream_map.h"
 
 struct bpf_link;
 struct classifier_bpf;  // the generated skeleton (classifier.skel.h)
@@ -75,6 +77,16 @@ class BpfClassifier {
   // when rule_id is 0 or not below kMaxBpfRules.
   Result<void> set_rule_classes(uint32_t rule_id, uint32_t egress_priority, uint32_t ingress_priority);
 
+  // Packets to viewer `remote` (egress, by destination) and from it
+  // (ingress, by source) get these skb->priority values whatever their
+  // socket's rule; 0 leaves a direction to the socket's rule. Fails when
+  // `remote` is not a single address or the map is full.
+  Result<void> set_stream_classes(const Cidr& remote, uint32_t egress_priority, uint32_t ingress_priority);
+  // Removes `remote`'s entry; none there is not an error.
+  void erase_stream(const Cidr& remote);
+  // How many viewers have an entry (what the tc programs check first).
+  uint32_t stream_count() const;
+
   // Kernel-decided matches for new sockets, looked up in this order: pid
   // (tgid), cgroup (the deepest of the task's cgroup and its ancestors),
   // comm, uid. A pid entry decides even with rule 0, which exempts the
@@ -125,6 +137,7 @@ class BpfClassifier {
   explicit BpfClassifier(classifier_bpf* skeleton);
   Result<void> detach(const TcAttachment& attachment);
   Result<void> update_map(int map_fd, const void* key, const void* value, const std::string& what);
+  StreamMapFds stream_maps() const;
 
   std::unique_ptr<classifier_bpf, SkeletonDeleter> skeleton_;
   std::vector<std::unique_ptr<bpf_link, LinkDeleter>> cgroup_links_;

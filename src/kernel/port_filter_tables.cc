@@ -48,20 +48,6 @@ tcmsg* put_filter_header(NetlinkMessage& message, const PortFilterSite& site, Ip
   return tc;
 }
 
-// A u32 selector with `keys` (host-order masks and values).
-void put_selector(nlmsghdr* header, const tc_u32_sel& selector, const std::vector<tc_u32_key>& keys) {
-  std::array<char, sizeof(tc_u32_sel) + 8 * sizeof(tc_u32_key)> buffer{};
-  auto* out = reinterpret_cast<tc_u32_sel*>(buffer.data());
-  *out = selector;
-  out->nkeys = static_cast<unsigned char>(keys.size());
-  for (size_t i = 0; i < keys.size(); ++i) out->keys[i] = keys[i];
-  mnl_attr_put(header, TCA_U32_SEL, sizeof(tc_u32_sel) + keys.size() * sizeof(tc_u32_key), buffer.data());
-}
-
-tc_u32_key key(uint32_t mask, uint32_t value, int offset) {
-  return tc_u32_key{htonl(mask), htonl(value), offset, 0};
-}
-
 std::string site_label(const PortFilterSite& site) {
   return site.device + (site.direction == FilterDirection::egress ? " (egress)" : " (ingress)");
 }
@@ -90,7 +76,7 @@ Result<void> add_hash_link(NetlinkSocket& socket, const PortFilterSite& site, Ip
   tc_u32_sel selector{};
   selector.hmask = htonl(0xffu << port_shift(site.direction));
   selector.hoff = static_cast<short>(layout.ports_offset);
-  put_selector(message.header(), selector, {key(0, 0, 0)});
+  put_u32_selector(message.header(), selector, {u32_key(0, 0, 0)});
   mnl_attr_put_u32(message.header(), TCA_U32_LINK, port_hash_table(family) << 20);
   mnl_attr_nest_end(message.header(), options);
   return socket.request(message.header(),
@@ -108,6 +94,19 @@ Result<void> remove_family(NetlinkSocket& socket, const PortFilterSite& site, Ip
 }
 
 }  // namespace
+
+void put_u32_selector(nlmsghdr* header, const tc_u32_sel& selector, const std::vector<tc_u32_key>& keys) {
+  std::array<char, sizeof(tc_u32_sel) + kMaxU32Keys * sizeof(tc_u32_key)> buffer{};
+  auto* out = reinterpret_cast<tc_u32_sel*>(buffer.data());
+  *out = selector;
+  out->nkeys = static_cast<unsigned char>(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) out->keys[i] = keys[i];
+  mnl_attr_put(header, TCA_U32_SEL, sizeof(tc_u32_sel) + keys.size() * sizeof(tc_u32_key), buffer.data());
+}
+
+tc_u32_key u32_key(uint32_t mask, uint32_t value, int offset) {
+  return tc_u32_key{htonl(mask), htonl(value), offset, 0};
+}
 
 Result<void> create_port_tables(NetlinkSocket& socket, const PortFilterSite& site) {
   if (auto removed = remove_port_tables(socket, site); !removed) return removed;
@@ -136,19 +135,19 @@ Result<void> add_port_filter(NetlinkSocket& socket, const PortFilterSite& site,
   mnl_attr_put_u32(message.header(), TCA_U32_HASH, filter.handle & 0xfffff000);
   mnl_attr_put_u32(message.header(), TCA_U32_CLASSID, filter.filter.class_id.packed());
   std::vector<tc_u32_key> keys = {
-      key(0xffu << layout.protocol_shift, uint32_t(port.protocol) << layout.protocol_shift,
+      u32_key(0xffu << layout.protocol_shift, uint32_t(port.protocol) << layout.protocol_shift,
           layout.protocol_offset),
-      key(port_mask(site.direction), uint32_t(port.port) << port_shift(site.direction), layout.ports_offset),
+      u32_key(port_mask(site.direction), uint32_t(port.port) << port_shift(site.direction), layout.ports_offset),
   };
   // IPv4: the ports are where the filter reads them only in a 20-byte header
   // (IHL 5) and in the first fragment (offset 0).
   if (port.family == IpFamily::ipv4) {
-    keys.push_back(key(0x0f000000, 0x05000000, 0));
-    keys.push_back(key(0x1fff, 0, 4));
+    keys.push_back(u32_key(0x0f000000, 0x05000000, 0));
+    keys.push_back(u32_key(0x1fff, 0, 4));
   }
   tc_u32_sel selector{};
   selector.flags = TC_U32_TERMINAL;
-  put_selector(message.header(), selector, keys);
+  put_u32_selector(message.header(), selector, keys);
   mnl_attr_nest_end(message.header(), options);
   return socket.request(message.header(),
                         fmt::format("add the filter of {} {} port {} on {}", family_name(port.family),

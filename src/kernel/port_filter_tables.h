@@ -7,8 +7,11 @@
 // tc's `match ip sport`; later IPv4 fragments never match.
 #pragma once
 
+#include <linux/pkt_cls.h>
+
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/plan.h"
 #include "core/port_filters.h"
@@ -30,6 +33,12 @@ struct PortFilterSite {
   Handle qdisc;
   FilterDirection direction = FilterDirection::egress;
 };
+
+// A u32 selector with `keys` (at most kMaxU32Keys), and one key: host-order
+// mask and value of the 32-bit word at `offset` from the network header.
+inline constexpr size_t kMaxU32Keys = 8;
+void put_u32_selector(nlmsghdr* header, const tc_u32_sel& selector, const std::vector<tc_u32_key>& keys);
+tc_u32_key u32_key(uint32_t mask, uint32_t value, int offset);
 
 // Creates both families' hash tables and links on the site's qdisc, first
 // removing any nettoll left there. Fails with the kernel's reason, naming the

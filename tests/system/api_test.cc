@@ -2,108 +2,18 @@
 // socket needs no token; loopback TCP (reservations: api) needs the bearer
 // token and a loopback Host; bad bodies get 400 and change nothing; stalled
 // clients never delay others or the loop.
-#include <gtest/gtest.h>
-#include <httplib.h>
-#include <netinet/in.h>
 #include <poll.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <atomic>
-#include <filesystem>
-#include <fstream>
-#include <memory>
 #include <thread>
 
-#include "child_process.h"
-#include "testbed.h"
+#include "api_fixture.h"
 
 namespace nettoll::testing {
 namespace {
 
-using namespace std::chrono_literals;
-
-constexpr int kApiPort = 7657;  // the default, inside the test's own namespace
-
-class ApiTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    if (!running_as_root()) GTEST_SKIP() << "system tests need root (network namespaces)";
-    testbed_ = std::make_unique<Testbed>();
-    ASSERT_EQ(testbed_->setup_error(), "");
-    directory_ = "/tmp/nettoll-api-test-" + std::to_string(getpid());
-    std::filesystem::remove_all(directory_);
-    std::filesystem::create_directories(directory_);
-    config_path_ = directory_ + "/nettoll.yaml";
-    socket_path_ = directory_ + "/run/api.sock";
-    token_path_ = directory_ + "/api-token";
-    testbed_->run_in_a("ip route add default via 10.77.0.2 dev vA");
-  }
-  void TearDown() override {
-    daemon_.reset();
-    std::filesystem::remove_all(directory_);
-  }
-
-  std::string reservations_config() const { return "reservations:\n  token-file: " + token_path_ + "\n"; }
-
-  void start_daemon(const std::string& config) {
-    std::ofstream(config_path_) << config;
-    daemon_ = std::make_unique<ChildProcess>(
-        std::vector<std::string>{nettoll_binary(), "daemon", "-c", config_path_, "--netns",
-                                 testbed_->namespace_a(), "--socket", socket_path_, "--runtime-dir",
-                                 directory_ + "/run"});
-    ASSERT_TRUE(daemon_->wait_for_output("managed interface", 10s)) << daemon_->output();
-  }
-
-  std::string token() const {
-    std::ifstream file(token_path_);
-    std::string line;
-    std::getline(file, line);
-    return line;
-  }
-
-  // One request to 127.0.0.1:7657 inside namespace A.
-  httplib::Result tcp(const std::string& method, const std::string& path, httplib::Headers headers,
-                      const std::string& body = "") const {
-    ScopedNetworkNamespace inside(testbed_->namespace_a());
-    EXPECT_EQ(inside.error(), "");
-    httplib::Client client("127.0.0.1", kApiPort);
-    client.set_connection_timeout(5, 0);
-    client.set_read_timeout(10, 0);
-    if (method == "GET") return client.Get(path, headers);
-    return client.Post(path, headers, body, "application/json");
-  }
-  httplib::Headers with_token() const { return {{"Authorization", "Bearer " + token()}}; }
-
-  httplib::Result over_unix(const std::string& method, const std::string& path,
-                            const std::string& body = "") const {
-    httplib::Client client(socket_path_, 80);
-    client.set_address_family(AF_UNIX);
-    client.set_read_timeout(10, 0);
-    if (method == "GET") return client.Get(path);
-    return client.Post(path, body, "application/json");
-  }
-
-  // A TCP connection inside namespace A that sends the start of a request
-  // and then nothing: what a stalled or hostile client does.
-  int stalled_client(const std::string& partial_request = "GET /v1/status HTTP/1.1\r\nHost: 127") const {
-    ScopedNetworkNamespace inside(testbed_->namespace_a());
-    const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(kApiPort);
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
-    EXPECT_EQ(send(fd, partial_request.data(), partial_request.size(), 0),
-              static_cast<ssize_t>(partial_request.size()));
-    return fd;
-  }
-
-  std::unique_ptr<Testbed> testbed_;
-  std::unique_ptr<ChildProcess> daemon_;
-  std::string directory_, config_path_, socket_path_, token_path_;
-};
+using ApiTest = ApiFixture;
 
 TEST_F(ApiTest, UnixSocketIsRootOnlyAndNeedsNoToken) {
   start_daemon("interface: auto\n");

@@ -5,6 +5,8 @@
 // and comes back, and a clean stop. Also the measurement `explain` quotes: at
 // 100 Mbit/s, the auto burst against 2 frames and 1 frame.
 #include <gtest/gtest.h>
+
+#include <filesystem>
 #include <signal.h>
 
 #include <chrono>
@@ -36,12 +38,14 @@ class TbfTest : public ::testing::Test {
     const std::string id = std::to_string(getpid());
     config_path_ = "/tmp/nettoll-tbf-test-" + id + ".yaml";
     socket_path_ = "/tmp/nettoll-tbf-test-" + id + ".sock";
+    runtime_dir_ = "/tmp/nettoll-tbf-test-" + id + ".run";
     // A real WAN delivers MTU-sized frames (KERNEL.md, "A testbed that models a real uplink").
     in_b("ethtool -K vB tso off gso off >/dev/null 2>&1");
   }
   void TearDown() override {
     daemon_.reset();
     std::remove(config_path_.c_str());
+    std::filesystem::remove_all(runtime_dir_);
   }
 
   std::string in_a(const std::string& command) const { return testbed_->run_in_a(command).output; }
@@ -50,7 +54,8 @@ class TbfTest : public ::testing::Test {
   void start_daemon(const std::string& config) {
     std::ofstream(config_path_) << config;
     daemon_ = std::make_unique<ChildProcess>(std::vector<std::string>{
-        nettoll_binary(), "daemon", "-c", config_path_, "--netns", testbed_->namespace_a(), "--socket", socket_path_});
+        nettoll_binary(), "daemon", "-c", config_path_, "--netns", testbed_->namespace_a(), "--socket", socket_path_,
+        "--runtime-dir", runtime_dir_});
     ASSERT_TRUE(daemon_->wait_for_output("managed interface", 10s)) << daemon_->output();
   }
 
@@ -106,6 +111,7 @@ class TbfTest : public ::testing::Test {
   std::unique_ptr<Testbed> testbed_;
   std::unique_ptr<ChildProcess> daemon_;
   std::string config_path_;
+  std::string runtime_dir_;
   std::string socket_path_;
 };
 
