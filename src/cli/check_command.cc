@@ -5,7 +5,6 @@
 #include "cli/commands.h"
 #include "core/config_loader.h"
 #include "core/interface_limit_check.h"
-#include "core/unapplied_features.h"
 #include "kernel/kernel_capabilities.h"
 #include "kernel/sysfs_links.h"
 
@@ -22,9 +21,6 @@ CommandRunner add_check_command(CLI::App& app) {
     for (const Diagnostic& warning :
          interface_limit_warnings(*loaded.config, probe_kernel_capabilities().capabilities,
                                   read_listed_devices_from_sysfs(*loaded.config))) {
-      std::cerr << format_diagnostic(warning) << "\n";
-    }
-    for (const Diagnostic& warning : unapplied_feature_warnings(*loaded.config)) {
       std::cerr << format_diagnostic(warning) << "\n";
     }
     std::cout << *path << ": ok\n";

@@ -2,7 +2,6 @@
 #include <gtest/gtest.h>
 
 #include "core/config_loader.h"
-#include "core/unapplied_features.h"
 
 namespace nettoll {
 namespace {
@@ -68,29 +67,6 @@ TEST(ReservationsConfig, BadValuesAreErrorsWithPositions) {
     EXPECT_FALSE(loaded.ok()) << c.yaml;
     EXPECT_NE(messages(loaded).find(c.expected), std::string::npos) << c.yaml << "\n" << messages(loaded);
   }
-}
-
-TEST(ReservationsConfig, CheckWarnsThatReservationsAndBulkAreNotAppliedYet) {
-  const LoadedConfig loaded = load_config_text(R"(reservations:
-  link-upload: 10mbit
-processes:
-  torrent:
-    match: [{name: rtorrent}]
-    bulk: true
-)",
-                                               "r.yaml");
-  ASSERT_TRUE(loaded.ok()) << messages(loaded);
-  const std::vector<Diagnostic> warnings = unapplied_feature_warnings(*loaded.config);
-  ASSERT_EQ(warnings.size(), 2u);
-  EXPECT_EQ(format_diagnostic(warnings[0]),
-            "r.yaml:2:3: warning: reservations: validated but not applied yet: this build's daemon neither takes "
-            "reservations nor changes the torrent clients' limits");
-  EXPECT_EQ(format_diagnostic(warnings[1]).rfind("r.yaml:4:3: warning: process 'torrent': bulk: validated but not "
-                                                 "applied yet", 0),
-            0u)
-      << format_diagnostic(warnings[1]);
-  const LoadedConfig plain = load_config_text("upload: 1mbit\n", "r.yaml");
-  EXPECT_TRUE(unapplied_feature_warnings(*plain.config).empty());
 }
 
 }  // namespace
