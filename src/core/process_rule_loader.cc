@@ -15,6 +15,9 @@ const std::vector<std::string_view> kMatchAttributes = {
     "name", "exe",  "cmdline", "username",    "pid",         "ppid", "cwd",  "status", "terminal",
     "uids", "gids", "nice",    "num_threads", "create_time", "user", "unit", "cgroup",
 };
+// psutil attributes TrafficToll would accept that nettoll does not read yet:
+// refused, so a rule never silently selects nothing.
+const std::vector<std::string_view> kUnreadAttributes = {"nice", "num_threads", "create_time"};
 
 struct DirectionKeys {
   const char* limit;
@@ -49,6 +52,13 @@ std::optional<MatchPredicate> read_predicate(ConfigNodeReader& reader, const std
                           (suggestion.empty() ? "; use one of name, exe, cmdline, username, pid, ppid, cwd, "
                                                 "user, unit, cgroup..."
                                               : ": did you mean '" + suggestion + "'?"));
+    return std::nullopt;
+  }
+  if (std::find(kUnreadAttributes.begin(), kUnreadAttributes.end(), attribute) != kUnreadAttributes.end()) {
+    reader.error(key, what + ": match attribute '" + attribute +
+                          "' is not supported by nettoll yet (it is never read, so the rule would select nothing); "
+                          "match by name, exe, cmdline, username, pid, ppid, cwd, status, terminal, uids, gids, "
+                          "user, unit or cgroup");
     return std::nullopt;
   }
   const auto pattern = reader.read_scalar(value, what + ": match " + attribute, "a regular expression");

@@ -139,6 +139,14 @@ TEST(ConfigValidation, ProcessWithoutMatchWillNeverMatch) {
   EXPECT_TRUE(has_warning("processes:\n  idle:\n", 2, 3, "it will never match"));
 }
 
+TEST(ConfigValidation, AttributesNettollDoesNotReadAreRefused) {
+  for (const char* attribute : {"nice", "num_threads", "create_time"}) {
+    EXPECT_TRUE(has_one(std::string("processes:\n  a:\n    match: [{") + attribute + ": '1'}]\n", 3, 14,
+                        std::string("process 'a': match attribute '") + attribute + "' is not supported by nettoll yet"))
+        << attribute;
+  }
+}
+
 TEST(ConfigValidation, MatchEntryMustBeAMapOfKnownAttributes) {
   EXPECT_TRUE(has_one("processes:\n  a:\n    match:\n      - firefox\n", 4, 9,
                       "process 'a': a match entry must be a map of attribute: regex, such as {name: "
