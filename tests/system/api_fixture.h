@@ -48,7 +48,7 @@ class ApiFixture : public ::testing::Test {
     std::ofstream(config_path_) << config;
     std::vector<std::string> argv{nettoll_binary(),        "daemon",   "-c",        config_path_, "--netns",
                                   testbed_->namespace_a(), "--socket", socket_path_,
-                                  "--runtime-dir",         directory_ + "/run"};
+                                  "--runtime-dir",         directory_ + "/run", "--state-file", state_path_};
     argv.insert(argv.end(), extra_arguments_.begin(), extra_arguments_.end());
     daemon_ = std::make_unique<ChildProcess>(argv);
     ASSERT_TRUE(daemon_->wait_for_output("managed interface", 10s)) << daemon_->output();

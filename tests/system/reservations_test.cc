@@ -16,7 +16,6 @@ class ReservationsTest : public ApiFixture {
  protected:
   void SetUp() override {
     ApiFixture::SetUp();
-    extra_arguments_ = {"--state-file", state_path_};
   }
 
   std::string config() const {
