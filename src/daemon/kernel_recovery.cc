@@ -1,5 +1,7 @@
 #include "daemon/kernel_recovery.h"
 
+#include <sys/stat.h>
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
@@ -81,7 +83,8 @@ std::string describe(const ManagedDevices& devices) {
 
 Result<KernelRecovery> KernelRecovery::open(const std::string& runtime_dir) {
   std::error_code error;
-  std::filesystem::create_directories(runtime_dir, error);
+  // Root only: it also holds the API's unix socket.
+  if (std::filesystem::create_directories(runtime_dir, error)) chmod(runtime_dir.c_str(), 0700);
   if (error) return Error{"cannot create the runtime directory " + runtime_dir + ": " + error.message()};
   const std::string path = runtime_dir + "/kernel-originals.json";
   std::ifstream file(path);
