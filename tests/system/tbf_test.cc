@@ -148,9 +148,7 @@ TEST_F(TbfTest, TunDeviceAppearsLateGoesAndComesBack) {
   EXPECT_NE(in_a("tc filter show dev tun7 ingress").find("ntl-tun7"), std::string::npos);
 
   in_a("ip link del tun7");
-  const auto start = Clock::now();
-  while (device_exists("ntl-tun7") && Clock::now() - start < 5s) std::this_thread::sleep_for(20ms);
-  EXPECT_FALSE(device_exists("ntl-tun7")) << "the IFB goes with its device";
+  EXPECT_TRUE(eventually([&] { return !device_exists("ntl-tun7"); }, 5s)) << "the IFB goes with its device";
 
   in_a(make_tun);
   EXPECT_TRUE(wait_for_qdisc("tun7", "tbf 7b:")) << daemon_->output();
