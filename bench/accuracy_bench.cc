@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Accuracy: configured global limit vs the rate measured on the wire (the root
 // class 7a:1's byte counter on vA for upload, on ntb-vA for download), TCP and
 // UDP, at 1/10/100/1000 Mbit/s. Target: error within 2%.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Where an apply's time goes, printed: the steps of Shaper::apply timed one by
 // one for a first apply and a rate-only change, whether adding a class costs
 // more as the tree grows, and what add_htb_class's parent check costs.

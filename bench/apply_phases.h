@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Where the time of one apply goes: the same steps as Shaper::apply (observe
 // the kernel, reconcile, carry out each change), timed one by one and grouped
 // by kind of change, to explain a slow apply.

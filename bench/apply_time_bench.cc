@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Apply time with 1, 100 and 1000 process rules (each a class and a leaf fifo
 // per direction): `nettoll apply` from process start to its "shaping" log
 // line; the same apply in process through Shaper (first apply, re-apply of the

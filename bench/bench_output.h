@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // How benchmarks report: a human line and one JSON line per figure.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "class_counter.h"
 
 #include "tc_text.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reading an HTB class's byte counter from outside, with `tc -s class show`
 // (an independent view of the kernel, not the product's netlink code), and
 // turning two readings into a wire rate.

@@ -1,11 +1,12 @@
+// SPDX-License-Identifier: Apache-2.0
 // The daemon as a service: time from a default-route change to shaping on the
 // new uplink, and its memory and idle CPU. Runs inside a namespace testbed.
+#include <fmt/format.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
-#include <fmt/format.h>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -42,7 +43,8 @@ bool shaped(NetlinkSocket& socket, const std::string& device) {
 // netlink every 0.5 ms; -1 after 5 s.
 double wait_until_shaped(NetlinkSocket& socket, const std::string& device, Clock::time_point since) {
   while (Clock::now() - since < 5s) {
-    if (shaped(socket, device)) return std::chrono::duration<double, std::milli>(Clock::now() - since).count();
+    if (shaped(socket, device))
+      return std::chrono::duration<double, std::milli>(Clock::now() - since).count();
     std::this_thread::sleep_for(500us);
   }
   return -1;
@@ -78,11 +80,13 @@ int run() {
   }
   testing::run_command("ip link add vA2 netns " + testbed.namespace_a() + " type veth peer name vB2 netns " +
                        testbed.namespace_b());
-  testbed.run_in_a("ip addr add 10.78.0.1/24 dev vA2 && ip link set vA2 up && ip route add default via 10.77.0.2");
+  testbed.run_in_a(
+      "ip addr add 10.78.0.1/24 dev vA2 && ip link set vA2 up && ip route add default via 10.77.0.2");
   testbed.run_in_b("ip addr add 10.78.0.2/24 dev vB2 && ip link set vB2 up");
   const std::string config = "/tmp/nettoll-daemon-bench.yaml";
-  std::ofstream(config) << "download: 50mbit\nupload: 10mbit\nprocesses:\n  browser:\n    match: [{name: firefox}]\n"
-                           "    upload: 2mbit\n";
+  std::ofstream(config)
+      << "download: 50mbit\nupload: 10mbit\nprocesses:\n  browser:\n    match: [{name: firefox}]\n"
+         "    upload: 2mbit\n";
   ChildProcess daemon({testing::nettoll_binary(), "daemon", "-c", config, "--netns", testbed.namespace_a(),
                        "--socket", "/tmp/nettoll-daemon-bench.sock", "--runtime-dir",
                        "/tmp/nettoll-daemon-bench-run"});
@@ -100,11 +104,16 @@ int run() {
                                : "ip route replace default via 10.77.0.2 dev vA");
     moves.push_back(wait_until_shaped(*socket, to_second ? "vA2" : "vA", start));
   }
-  report(fmt::format("route change -> shaping on the new uplink ({} switches): median {:.1f} ms, p90 {:.1f} ms, "
-                     "max {:.1f} ms (includes a 100 ms settle delay; target < 1000 ms)",
-                     kSwitches, percentile(moves, 0.5), percentile(moves, 0.9), percentile(moves, 1.0)),
-         {{"bench", "daemon_follow"}, {"switches", kSwitches}, {"median_ms", percentile(moves, 0.5)},
-          {"p90_ms", percentile(moves, 0.9)}, {"max_ms", percentile(moves, 1.0)}, {"target_ms", 1000}});
+  report(
+      fmt::format("route change -> shaping on the new uplink ({} switches): median {:.1f} ms, p90 {:.1f} ms, "
+                  "max {:.1f} ms (includes a 100 ms settle delay; target < 1000 ms)",
+                  kSwitches, percentile(moves, 0.5), percentile(moves, 0.9), percentile(moves, 1.0)),
+      {{"bench", "daemon_follow"},
+       {"switches", kSwitches},
+       {"median_ms", percentile(moves, 0.5)},
+       {"p90_ms", percentile(moves, 0.9)},
+       {"max_ms", percentile(moves, 1.0)},
+       {"target_ms", 1000}});
   const double cpu_before = cpu_seconds(daemon.pid());
   std::this_thread::sleep_for(10s);
   const double idle_cpu_percent = (cpu_seconds(daemon.pid()) - cpu_before) / 10.0 * 100.0;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // IperfTraffic: one iperf3 test from namespace A (client) to B (server),
 // running in the background while a benchmark reads kernel counters, with
 // iperf3's own JSON report at the end.

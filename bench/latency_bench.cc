@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Latency under load at a 20 Mbit/s global limit: ping RTT of a prio-0 class
 // while 4 bulk TCP streams saturate the prio-7 default class, and with ping
 // and bulk in one class (the leaf queue's effect), in both directions, plus

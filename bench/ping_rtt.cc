@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "ping_rtt.h"
 
 #include <fmt/format.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Round-trip times from namespace A to B with ping, summarised.
 #pragma once
 

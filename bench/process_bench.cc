@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Per-process classification, on each classifier path of the daemon
 // (--classifier bpf: sockets tagged from their creation; u32: port filters
 // refreshed by polling sock_diag):

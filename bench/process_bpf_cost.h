@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What nettoll's tc classifier programs cost per packet, read from the
 // kernel's own BPF statistics: exact where throughput on a shared 2-core
 // machine varies by more than the effect being measured.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The daemon's CPU is its time on a CPU from /proc/PID/task/*/schedstat
 // (nanoseconds, exact) over a window of wall time. Process events
 // come from the whole machine (the proc connector is global), so other

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Scenario (b) of the process benchmark: what classification costs the
 // daemon on a busy machine.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // DaemonSession: `nettoll daemon` running in a ProcessSandbox (namespace A,
 // the sandbox's cgroup, one classifier path), and what the benchmark reads
 // about it from outside: the plan it follows, its CPU time and memory.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Stopping the process benchmark early (Ctrl-C, bench/run's deadline, a
 // reader of its output gone) without leaving its namespaces, cgroup and
 // temporary files behind: SIGINT, SIGTERM and SIGPIPE only raise a flag,

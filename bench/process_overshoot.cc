@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // How the first 500 ms are measured: vB's rx byte counter (what reached the
 // receiver, as frames, the unit HTB limits), sampled every millisecond from
 // the client's start. iperf3's own interval reports would not do: the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Scenario (a) of the process benchmark: how much a new connection of a
 // limited process gets through before its limit holds.
 #pragma once

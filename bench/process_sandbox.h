@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ProcessSandbox: where the process benchmark runs its programs, apart from
 // the machine's own: a namespace testbed (A: vA 10.77.0.1 with its default
 // route via B; B: vB 10.77.0.2), a cgroup v2 directory of its own for the

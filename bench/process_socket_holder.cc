@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // process_socket_holder COUNT: opens COUNT UDP sockets, each bound to its own
 // port, prints "holding COUNT sockets" and waits until it is killed. The
 // process benchmark runs a renamed copy that a rule matches, so the daemon's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Runs are interleaved (each repetition goes through every setup once) so
 // that a slow phase of the shared machine spreads over all setups instead of
 // landing on one. Each run with a daemon starts a fresh one, which also

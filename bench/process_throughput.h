@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Scenario (c) of the process benchmark: what classification costs a fast
 // flow that no limit holds back.
 #pragma once

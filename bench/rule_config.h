@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Generated configs with many process rules, for timing how long applying
 // them takes.
 #pragma once

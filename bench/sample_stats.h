@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Summaries of a benchmark's samples: mean and nearest-rank percentiles.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "shaping_session.h"
 
 #include <signal.h>

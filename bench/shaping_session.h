@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ShapingSession: `nettoll apply` running in a testbed's namespace A on vA
 // with a given config, for benchmarks that need shaping in place. Stopped
 // with SIGTERM (nettoll cleans up) when the session ends.

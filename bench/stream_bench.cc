@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reserved streams in the kernel, on each classifier path (bpf, u32):
 //   (a) the time from "stream added" to its classes and its classifier
 //       entry (BPF map entry or u32 address filters) in place in the kernel:
@@ -65,19 +66,31 @@ class StreamKernel {
  public:
   StreamKernel(const testing::Testbed& testbed, const std::string& path, const std::string& cgroup)
       : inside_(testbed.namespace_a()) {
-    if (!inside_.error().empty()) { error_ = inside_.error(); return; }
+    if (!inside_.error().empty()) {
+      error_ = inside_.error();
+      return;
+    }
     auto socket = NetlinkSocket::open();
     auto shaper = Shaper::open();
-    if (!socket || !shaper) { error_ = "cannot open netlink in the testbed"; return; }
+    if (!socket || !shaper) {
+      error_ = "cannot open netlink in the testbed";
+      return;
+    }
     socket_.emplace(std::move(*socket));
     shaper_.emplace(std::move(*shaper));
     if (path == "bpf") {
       auto bpf = BpfPath::load(cgroup);
-      if (!bpf) { error_ = bpf.error(); return; }
+      if (!bpf) {
+        error_ = bpf.error();
+        return;
+      }
       path_ = std::move(*bpf);
     } else {
       auto ports = PortFilterPath::open();
-      if (!ports) { error_ = ports.error(); return; }
+      if (!ports) {
+        error_ = ports.error();
+        return;
+      }
       path_ = std::move(*ports);
     }
     kernel_ = probe_kernel_capabilities().capabilities;
@@ -125,9 +138,10 @@ void measure_activation(StreamKernel& kernel, const std::string& path) {
   }
   if (!kernel.error().empty()) std::printf("  %s: %s\n", path.c_str(), kernel.error().c_str());
   for (const auto& [what, samples] : {std::pair{"added", &adds}, std::pair{"removed", &removes}}) {
-    report(fmt::format("  {:<4} stream {:<8} class + classifier entry in the kernel: median {:.2f} ms, p99 {:.2f} ms "
-                       "({} rounds)",
-                       path, what, percentile(*samples, 0.5), percentile(*samples, 0.99), samples->size()),
+    report(fmt::format(
+               "  {:<4} stream {:<8} class + classifier entry in the kernel: median {:.2f} ms, p99 {:.2f} ms "
+               "({} rounds)",
+               path, what, percentile(*samples, 0.5), percentile(*samples, 0.99), samples->size()),
            {{"bench", "stream_activation"},
             {"path", path},
             {"event", what},
@@ -157,7 +171,8 @@ void measure_packet_cost(StreamKernel& kernel, const testing::Testbed& testbed) 
   }
   std::vector<ReservedStream> thousand;
   for (int i = 1; i <= 1000; ++i) thousand.push_back(viewer(i));
-  std::vector<ReservedStream> own = {ReservedStream{"own", *parse_ip_address("10.77.0.2"), mbit(400), mbit(400)}};
+  std::vector<ReservedStream> own = {
+      ReservedStream{"own", *parse_ip_address("10.77.0.2"), mbit(400), mbit(400)}};
   struct Case {
     const char* name;
     std::vector<ReservedStream> streams;

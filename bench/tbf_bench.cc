@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Interface limits: the rate a tbf achieves on the wire (its qdisc byte
 // counter on vA, seconds 1..4 of a 5 s iperf3 upload) with the auto burst,
 // 2 frames and 1 frame, at 1, 10 and 100 Mbit/s; and the RTT a full tbf
@@ -50,7 +51,8 @@ double rounded(double value) { return std::round(value * 1000) / 1000; }
 
 void measure_rate(const testing::Testbed& testbed, int mbit, const std::string& burst_name,
                   const std::string& burst) {
-  ShapingSession session(testbed, fmt::format("interfaces:\n  vA: {{rate: {}mbit, burst: {}}}\n", mbit, burst));
+  ShapingSession session(testbed,
+                         fmt::format("interfaces:\n  vA: {{rate: {}mbit, burst: {}}}\n", mbit, burst));
   if (!session.error().empty()) {
     std::fprintf(stderr, "tbf_bench %d mbit burst %s: %s\n", mbit, burst.c_str(), session.error().c_str());
     return;
@@ -62,8 +64,10 @@ void measure_rate(const testing::Testbed& testbed, int mbit, const std::string& 
   const auto after = read_tbf_counter(testbed);
   const auto report_json = traffic.wait_for_report();
   if (!before || !after || !report_json) {
-    report(fmt::format("  {:>5} {:<9} FAILED", mbit, burst_name),
-           {{"bench", "tbf_rate"}, {"configured_mbit", mbit}, {"burst", burst_name}, {"error", "measurement failed"}});
+    report(fmt::format("  {:>5} {:<9} FAILED", mbit, burst_name), {{"bench", "tbf_rate"},
+                                                                   {"configured_mbit", mbit},
+                                                                   {"burst", burst_name},
+                                                                   {"error", "measurement failed"}});
     return;
   }
   const double seconds = std::chrono::duration<double>(after->at - before->at).count();
@@ -77,7 +81,8 @@ void measure_rate(const testing::Testbed& testbed, int mbit, const std::string& 
 }
 
 void measure_latency(const testing::Testbed& testbed, int mbit, int latency_ms) {
-  ShapingSession session(testbed, fmt::format("interfaces:\n  vA: {{rate: {}mbit, latency: {}ms}}\n", mbit, latency_ms));
+  ShapingSession session(
+      testbed, fmt::format("interfaces:\n  vA: {{rate: {}mbit, latency: {}ms}}\n", mbit, latency_ms));
   if (!session.error().empty()) {
     std::fprintf(stderr, "tbf_bench latency: %s\n", session.error().c_str());
     return;
@@ -107,9 +112,10 @@ int run() {
     std::fprintf(stderr, "tbf_bench: %s\n", testbed.setup_error().c_str());
     return 2;
   }
-  std::printf("TBF rate vs burst: wire rate of tbf 7b: on vA (tc byte counter, seconds %lld..%lld of a %d s "
-              "iperf3 upload); frame = 1514 bytes\n",
-              static_cast<long long>(kWindowStart.count()), static_cast<long long>(kWindowEnd.count()), kRunSeconds);
+  std::printf(
+      "TBF rate vs burst: wire rate of tbf 7b: on vA (tc byte counter, seconds %lld..%lld of a %d s "
+      "iperf3 upload); frame = 1514 bytes\n",
+      static_cast<long long>(kWindowStart.count()), static_cast<long long>(kWindowEnd.count()), kRunSeconds);
   std::printf("  %5s %-9s %9s  %6s\n", "Mbit", "burst", "wire", "ratio");
   for (int mbit : {1, 10, 100}) {
     measure_rate(testbed, mbit, "auto", "auto");

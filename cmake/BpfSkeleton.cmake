@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Builds a BPF program (`*.bpf.c`) into an object with clang and embeds it in
 # a C header with `bpftool gen skeleton`, the way libbpf-bootstrap does, so
 # userspace loads it through typed handles. clang and bpftool run at build

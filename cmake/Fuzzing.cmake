@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # NETTOLL_FUZZ=ON builds the libFuzzer harnesses of tests/fuzz (with clang:
 # CC=clang CXX=clang++) in a build directory of their own. Everything is
 # compiled with coverage instrumentation and AddressSanitizer + UBSan, so the

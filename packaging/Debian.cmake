@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The Debian package, built by CPack: `cmake --build build --target package`
 # (or `cpack -G DEB` in the build directory) writes build/nettoll_VERSION_ARCH.deb
 # with everything the install rules put under /usr, /etc and /lib.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The CLI's side of the HTTP API: one request to the daemon over its unix
 // socket (cpp-httplib client, AF_UNIX).
 #pragma once

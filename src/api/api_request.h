@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ApiRequest / ApiResponse: an HTTP API call as the daemon's handlers see it,
 // plain values with no HTTP library in sight. The server fills a request,
 // checks it (host, token, body), and a handler on the daemon's loop answers.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ApiServer: the HTTP API (cpp-httplib) on the root-only unix socket and, when
 // configured, on a loopback TCP address. Its threads check each request
 // (Host, token, body; see request_checks.h) and hand it to the daemon's loop,

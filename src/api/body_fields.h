@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Checks a JSON request body against the fields an endpoint accepts, so a
 // handler refuses a bad request with a message naming the field before it
 // changes anything. Pure.

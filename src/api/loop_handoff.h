@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // LoopHandoff: how the HTTP server's threads get work done on the daemon's one
 // event loop. A thread queues a call and wakes the loop through an eventfd;
 // the loop runs the call and hands back its answer. A call that waits too

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the API server decides about a request before any handler sees it:
 // who may call (Host against DNS rebinding, the bearer token over TCP) and
 // whether its body is JSON of an acceptable size. Pure functions.

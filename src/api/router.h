@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Router: the HTTP API's routes. Components register their handlers
 // (`router.add("POST", "/v1/limits", handler)`); handlers run on the daemon's
 // event loop and answer with a status and a JSON body. Pure: no sockets.

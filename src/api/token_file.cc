@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "api/token_file.h"
 
 #include <fcntl.h>

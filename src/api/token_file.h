@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The API's bearer token (`reservations: token-file`): read at start, or
 // created with a random token (mode 0600) when the file does not exist yet.
 #pragma once

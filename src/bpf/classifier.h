@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0)
 /* What the BPF classifier (classifier.bpf.c) and userspace
  * (kernel/bpf_classifier.cc) share: map keys, values and limits. Plain C with
  * fixed-width kernel types, because both compilers read it. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0)
 /* Reserved streams in the tc programs (included by classifier.bpf.c): while
  * a remote viewer streams, packets to its address (egress) and from it
  * (ingress) go to the viewer's class, whatever socket they belong to, so the
@@ -7,14 +8,14 @@
 #ifndef NETTOLL_STREAM_CLASSES_BPF_H
 #define NETTOLL_STREAM_CLASSES_BPF_H
 
-#include "classifier.h"
-
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+
+#include "classifier.h"
 
 struct {
   __uint(type, BPF_MAP_TYPE_HASH);
@@ -46,7 +47,8 @@ struct {
 static __always_inline struct stream_classes *stream_of_packet(struct __sk_buff *skb, int ingress) {
   if (skb->protocol == bpf_htons(ETH_P_IP)) {
     __be32 address;
-    const __u32 offset = ingress ? __builtin_offsetof(struct iphdr, saddr) : __builtin_offsetof(struct iphdr, daddr);
+    const __u32 offset =
+        ingress ? __builtin_offsetof(struct iphdr, saddr) : __builtin_offsetof(struct iphdr, daddr);
     if (bpf_skb_load_bytes_relative(skb, offset, &address, sizeof(address), BPF_HDR_START_NET)) return NULL;
     return bpf_map_lookup_elem(&stream_classes_ipv4, &address);
   }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `nettoll apply -c FILE --interface IF [--netns NAME]`: apply shaping, stay
 // in the foreground, re-read the config on SIGHUP, and remove everything on
 // SIGTERM/SIGINT.
@@ -34,8 +35,9 @@ Result<Config> load_for_apply(const ApplyOptions& options) {
   Config config = *loaded.config;
   if (!options.interface.empty()) config.interface = options.interface;
   if (config.interface == "auto") {
-    return Error{"apply needs an interface: pass --interface IF or name one in the config (the daemon follows "
-                 "'auto')"};
+    return Error{
+        "apply needs an interface: pass --interface IF or name one in the config (the daemon follows "
+        "'auto')"};
   }
   if (!config.processes.empty()) {
     spdlog::warn(
@@ -143,8 +145,8 @@ int run_apply(const ApplyOptions& options) {
       spdlog::error("{}", restored.error());
     return kExitRuntimeFailure;
   }
-  spdlog::info("shaping {}: {} change(s); SIGHUP reloads, SIGTERM or Ctrl-C stops and cleans up", plan->interface,
-               *changed);
+  spdlog::info("shaping {}: {} change(s); SIGHUP reloads, SIGTERM or Ctrl-C stops and cleans up",
+               plan->interface, *changed);
   return wait_for_signals(options, *recovery, *shaper, *socket, natural_gso, signals);
 }
 
@@ -152,11 +154,12 @@ int run_apply(const ApplyOptions& options) {
 
 CommandRunner add_apply_command(CLI::App& app) {
   auto options = std::make_shared<ApplyOptions>();
-  CLI::App* command =
-      app.add_subcommand("apply", "Apply shaping in the foreground; clean up on SIGTERM/SIGINT, reload on SIGHUP");
+  CLI::App* command = app.add_subcommand(
+      "apply", "Apply shaping in the foreground; clean up on SIGTERM/SIGINT, reload on SIGHUP");
   command->add_option("-c,--config", options->config_path, "config file")->capture_default_str();
   command->add_option("-i,--interface", options->interface, "interface to shape (default: the config's)");
-  command->add_option("--netns", options->netns, "manage the interfaces of network namespace NAME (as ip -n)");
+  command->add_option("--netns", options->netns,
+                      "manage the interfaces of network namespace NAME (as ip -n)");
   command
       ->add_option("--runtime-dir", options->runtime_dir,
                    "where apply keeps what a restart after a crash needs to restore the kernel")

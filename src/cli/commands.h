@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The subcommands of `nettoll`. Each registers its options on the CLI11 app
 // and returns the process exit code (0 ok, 1 bad input, 2 runtime failure).
 #pragma once

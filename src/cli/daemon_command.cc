@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `nettoll daemon [-c FILE] [--netns NAME]`: the service, in the foreground.
 #include <spdlog/spdlog.h>
 
@@ -15,8 +16,8 @@ CommandRunner add_daemon_command(CLI::App& app) {
   command->add_option("-c,--config", options->config_path, "config file")->capture_default_str();
   command->add_option("--netns", options->netns,
                       "manage the interfaces of network namespace NAME (as ip -n)");
-  CLI::Option* socket_option =
-      command->add_option("--socket", options->api_socket, "the HTTP API's unix socket (default: in --runtime-dir)");
+  CLI::Option* socket_option = command->add_option("--socket", options->api_socket,
+                                                   "the HTTP API's unix socket (default: in --runtime-dir)");
   command
       ->add_option("--runtime-dir", options->runtime_dir,
                    "where the daemon keeps what a restart after a crash needs to restore the kernel")

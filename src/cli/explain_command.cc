@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `nettoll explain tbf RATE [--latency T] [--mtu N] [--hz N] [--link ethernet|none]`.
 #include <iostream>
 #include <memory>
@@ -43,8 +44,8 @@ int run_explain_tbf(const ExplainTbfOptions& options) {
     input.hz_assumed = kernel.hz_assumed;
   }
   const TbfPlan tbf = plan_tbf("IF", input);
-  std::cout << "tbf rate " << format_rate(tbf.rate) << " burst " << tbf.burst_bytes << " limit " << tbf.limit_bytes
-            << "\n";
+  std::cout << "tbf rate " << format_rate(tbf.rate) << " burst " << tbf.burst_bytes << " limit "
+            << tbf.limit_bytes << "\n";
   for (const std::string& line : tbf.explanation) std::cout << "  " << line << "\n";
   std::cout << "\ndoes rate/HZ still matter?\n";
   for (const std::string& line : tbf_burst_findings()) std::cout << "  " << line << "\n";
@@ -61,8 +62,11 @@ CommandRunner add_explain_command(CLI::App& app) {
   command->require_subcommand(1);
   CLI::App* tbf = command->add_subcommand("tbf", "TBF burst and queue limit for a rate");
   tbf->add_option("RATE", options->rate, "rate, in tc units (e.g. 1mbit)")->required();
-  tbf->add_option("--latency", options->latency, "longest a packet may wait in the queue")->capture_default_str();
-  tbf->add_option("--mtu", options->mtu, "interface MTU in bytes")->capture_default_str()->check(CLI::Range(68, 65535));
+  tbf->add_option("--latency", options->latency, "longest a packet may wait in the queue")
+      ->capture_default_str();
+  tbf->add_option("--mtu", options->mtu, "interface MTU in bytes")
+      ->capture_default_str()
+      ->check(CLI::Range(68, 65535));
   tbf->add_option("--hz", options->hz, "kernel timer frequency (default: the running kernel's CONFIG_HZ)")
       ->check(CLI::Range(1, 10000));
   tbf->add_option("--link", options->link,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `nettoll export networkd IF [-c FILE]`: the `[TokenBucketFilter]` section
 // for an `interfaces:` limit, for users who want networkd to own it.
 #include <iostream>
@@ -23,7 +24,8 @@ int run_export_networkd(const ExportOptions& options) {
   for (const Diagnostic& diagnostic : loaded.diagnostics) std::cerr << format_diagnostic(diagnostic) << "\n";
   if (!loaded.ok()) return kExitBadInput;
   Config config = *loaded.config;
-  std::erase_if(config.interfaces, [&](const InterfaceLimit& limit) { return limit.name != options.interface; });
+  std::erase_if(config.interfaces,
+                [&](const InterfaceLimit& limit) { return limit.name != options.interface; });
   if (config.interfaces.empty()) {
     std::cerr << "nettoll export networkd: " << options.config_path << " has no interfaces: entry for '"
               << options.interface << "'\n";
@@ -34,8 +36,9 @@ int run_export_networkd(const ExportOptions& options) {
                               read_listed_devices_from_sysfs(config));
   for (const std::string& note : plan.notes) std::cout << "# note: " << note << "\n";
   for (const TbfPlan& tbf : plan.tbfs) {
-    std::cout << "# nettoll: " << tbf.device << (tbf.direction == TbfDirection::ingress ? " ingress" : " egress")
-              << " limit from " << options.config_path << "\n"
+    std::cout << "# nettoll: " << tbf.device
+              << (tbf.direction == TbfDirection::ingress ? " ingress" : " egress") << " limit from "
+              << options.config_path << "\n"
               << networkd_section_for(tbf);
   }
   return kExitOk;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // nettoll's entry point: only dispatches to the subcommands.
 #include <CLI/CLI.hpp>
 #include <map>

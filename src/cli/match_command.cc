@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `nettoll match [-c FILE] [--json]`: a dry run of the config's process
 // rules against the processes running now. Reads /proc only; changes nothing.
 #include <iostream>

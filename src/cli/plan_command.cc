@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `nettoll plan [-c FILE] [--interface IF] [--json]`: print what the config
 // would create in the kernel, touching nothing.
 #include <fstream>
@@ -26,9 +27,11 @@ ManagedInterface observe_interface(std::string name, std::vector<std::string>& n
   if (name == "auto") {
     // The same read-only route query the daemon makes.
     auto socket = NetlinkSocket::open();
-    auto choice = socket ? find_active_interface(*socket, "auto") : Result<InterfaceChoice>(Error{socket.error()});
+    auto choice =
+        socket ? find_active_interface(*socket, "auto") : Result<InterfaceChoice>(Error{socket.error()});
     if (!choice || choice->interface.empty()) {
-      notes.push_back("interface: auto found no interface here (" + (choice ? choice->reason : choice.error()) +
+      notes.push_back("interface: auto found no interface here (" +
+                      (choice ? choice->reason : choice.error()) +
                       "): planned for MTU 1500 (use --interface IF to plan for one)");
       return ManagedInterface{"auto", 1500};
     }
@@ -68,9 +71,11 @@ int run_plan(const PlanOptions& options) {
 
 CommandRunner add_plan_command(CLI::App& app) {
   auto options = std::make_shared<PlanOptions>();
-  CLI::App* command = app.add_subcommand("plan", "Print the kernel objects a config would create, touching nothing");
+  CLI::App* command =
+      app.add_subcommand("plan", "Print the kernel objects a config would create, touching nothing");
   command->add_option("-c,--config", options->config_path, "config file")->capture_default_str();
-  command->add_option("-i,--interface", options->interface, "plan for this interface instead of the config's");
+  command->add_option("-i,--interface", options->interface,
+                      "plan for this interface instead of the config's");
   command->add_flag("--json", options->json, "print JSON");
   return [options]() { return run_plan(*options); };
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `nettoll reserve`, `nettoll release` and `nettoll tautulli`: make or end
 // reservations through the daemon's API (unix socket). The daemon checks
 // what they send; a refusal (400) exits 1 with its message, an unreachable

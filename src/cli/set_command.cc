@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `nettoll set IF rate RATE`: change a running interface limit in place,
 // through the daemon's API, until the next reload.
 #include <iostream>
@@ -44,7 +45,8 @@ int run_set(const SetOptions& options) {
 
 CommandRunner add_set_command(CLI::App& app) {
   auto options = std::make_shared<SetOptions>();
-  CLI::App* command = app.add_subcommand("set", "Change a running interface limit in place, until the next reload");
+  CLI::App* command =
+      app.add_subcommand("set", "Change a running interface limit in place, until the next reload");
   command->add_option("IF", options->interface, "an interface listed under interfaces:")->required();
   command->add_option("WHAT", options->what, "rate")->required();
   command->add_option("RATE", options->rate, "the new rate, in tc units (e.g. 5mbit)")->required();

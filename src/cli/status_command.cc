@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `nettoll status [--json]`: what the running daemon manages now.
 #include <iostream>
 #include <memory>

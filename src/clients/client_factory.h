@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The adapter for each configured torrent client.
 #pragma once
 
@@ -14,7 +15,7 @@ inline constexpr std::chrono::milliseconds kClientTimeout{1500};
 
 // The adapter for `config`, reading its password-file. Fails naming the
 // client on a bad URL or an unreadable password file.
-Result<std::unique_ptr<TorrentClient>> make_torrent_client(const TorrentClientConfig& config,
-                                                           std::chrono::milliseconds timeout = kClientTimeout);
+Result<std::unique_ptr<TorrentClient>> make_torrent_client(
+    const TorrentClientConfig& config, std::chrono::milliseconds timeout = kClientTimeout);
 
 }  // namespace nettoll

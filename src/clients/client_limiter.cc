@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "clients/client_limiter.h"
 
 #include <algorithm>
@@ -7,7 +8,8 @@ namespace nettoll {
 ClientLimiter::ClientLimiter(std::vector<std::unique_ptr<TorrentClient>> clients, LimiterTimer& timer,
                              Persist persist, Log log, LimiterSettings settings)
     : timer_(timer), persist_(std::move(persist)), log_(std::move(log)), settings_(settings) {
-  for (auto& client : clients) clients_.push_back(Held{std::move(client), std::nullopt, settings_.first_retry});
+  for (auto& client : clients)
+    clients_.push_back(Held{std::move(client), std::nullopt, settings_.first_retry});
 }
 
 void ClientLimiter::load_originals(const std::map<std::string, ClientLimits>& originals) {
@@ -95,7 +97,8 @@ Result<void> ClientLimiter::restore(Held& held) {
   }
   originals_.erase(known);
   held.applied.reset();
-  if (auto saved = save(); !saved) log_(name + ": restored, but the state file was not updated: " + saved.error());
+  if (auto saved = save(); !saved)
+    log_(name + ": restored, but the state file was not updated: " + saved.error());
   log_(name + ": original limits restored");
   return success();
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ClientLimiter: keeps every torrent client at the limits the reservations
 // ask for, and gives the users their own limits back. Before its first change
 // to a client it records that client's limits (through `persist`, i.e. the
@@ -28,7 +29,8 @@ namespace nettoll {
 class LimiterTimer {
  public:
   virtual ~LimiterTimer() = default;
-  virtual void after(const std::string& name, std::chrono::milliseconds delay, std::function<void()> callback) = 0;
+  virtual void after(const std::string& name, std::chrono::milliseconds delay,
+                     std::function<void()> callback) = 0;
 };
 
 struct LimiterSettings {
@@ -42,8 +44,8 @@ class ClientLimiter {
   using Persist = std::function<Result<void>(const std::map<std::string, ClientLimits>& originals)>;
   using Log = std::function<void(const std::string& message)>;
 
-  ClientLimiter(std::vector<std::unique_ptr<TorrentClient>> clients, LimiterTimer& timer, Persist persist, Log log,
-                LimiterSettings settings = {});
+  ClientLimiter(std::vector<std::unique_ptr<TorrentClient>> clients, LimiterTimer& timer, Persist persist,
+                Log log, LimiterSettings settings = {});
 
   // The originals a previous run recorded (state file): restored or kept
   // by the next set_targets.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "clients/http_endpoint.h"
 
 #include <httplib.h>
@@ -9,9 +10,9 @@ namespace nettoll {
 namespace {
 
 bool same_name(const std::string& a, const std::string& b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
-           return std::tolower(x) == std::tolower(y);
-         });
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(),
+                    [](unsigned char x, unsigned char y) { return std::tolower(x) == std::tolower(y); });
 }
 
 }  // namespace

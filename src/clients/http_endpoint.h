@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // HttpEndpoint: an http:// URL of a client's API, and requests to it through
 // cpp-httplib with timeouts on connect, read and write.
 #pragma once
@@ -23,11 +24,11 @@ struct HttpReply {
 };
 
 struct HttpRequest {
-  std::string path;                                        // with the query, if any
+  std::string path;  // with the query, if any
   std::vector<std::pair<std::string, std::string>> headers;
-  std::optional<std::string> body;                         // nullopt = GET
+  std::optional<std::string> body;  // nullopt = GET
   std::string content_type = "application/json";
-  std::vector<std::pair<std::string, std::string>> form;   // POST form fields (url-encoded)
+  std::vector<std::pair<std::string, std::string>> form;  // POST form fields (url-encoded)
   std::optional<std::pair<std::string, std::string>> basic_auth;
 };
 

@@ -1,8 +1,8 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "clients/qbittorrent_client.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 namespace nettoll {
 namespace {
@@ -13,7 +13,8 @@ constexpr int kForbidden = 403;  // not logged in, or the session expired
 
 SpeedLimit stored_limit(const SpeedLimit& limit) {
   if (!limit.enabled) return SpeedLimit{Rate(), false};
-  return SpeedLimit{Rate::bytes_per_second(std::max(limit.rate.bytes_per_second() / kKiB * kKiB, kKiB)), true};
+  return SpeedLimit{Rate::bytes_per_second(std::max(limit.rate.bytes_per_second() / kKiB * kKiB, kKiB)),
+                    true};
 }
 
 // qBittorrent reports "no limit" as 0 (and -1 in some versions).
@@ -30,7 +31,8 @@ Result<SpeedLimit> limit_field(const json& preferences, const char* name) {
 
 Result<ClientLimits> parse_qbittorrent_preferences(std::string_view preferences_json, std::string_view mode) {
   const json preferences = json::parse(preferences_json, nullptr, false);
-  if (preferences.is_discarded() || !preferences.is_object()) return Error{"app/preferences: reply is not a JSON object"};
+  if (preferences.is_discarded() || !preferences.is_object())
+    return Error{"app/preferences: reply is not a JSON object"};
   if (mode != "0" && mode != "1") {
     return Error{"transfer/speedLimitsMode: expected 0 or 1, got '" + std::string(mode.substr(0, 40)) + "'"};
   }
@@ -75,7 +77,8 @@ Result<HttpReply> QbittorrentClient::authorised(HttpRequest request) {
       cookie_.clear();
       continue;
     }
-    if (reply->status != 200) return Error{name() + ": " + request.path + ": HTTP " + std::to_string(reply->status)};
+    if (reply->status != 200)
+      return Error{name() + ": " + request.path + ": HTTP " + std::to_string(reply->status)};
     return reply;
   }
   return Error{name() + ": " + request.path + ": still forbidden after logging in"};
@@ -97,7 +100,8 @@ Result<ClientLimits> QbittorrentClient::read_limits() {
 
 Result<void> QbittorrentClient::set_limits(const ClientLimits& limits) {
   // setUploadLimit acts on the mode in force; we never switch modes.
-  const bool alternative = limits.alternative_mode && limits.alternative_upload && limits.alternative_download;
+  const bool alternative =
+      limits.alternative_mode && limits.alternative_upload && limits.alternative_download;
   const SpeedLimit upload = stored_limit(alternative ? *limits.alternative_upload : limits.upload);
   const SpeedLimit download = stored_limit(alternative ? *limits.alternative_download : limits.download);
   for (const auto& [path, limit] : {std::pair{"/api/v2/transfer/setUploadLimit", upload},

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // qBittorrent 4.5 through its Web API v2: auth/login (whatever cookie comes
 // back is kept; no Origin/Referer is sent, so the CSRF check passes), the
 // user's limits read from app/preferences (normal and alternative), and the
@@ -17,7 +18,9 @@ class QbittorrentClient : public TorrentClient {
  public:
   QbittorrentClient(HttpEndpoint endpoint, std::string username, std::string password,
                     std::chrono::milliseconds timeout)
-      : endpoint_(std::move(endpoint)), username_(std::move(username)), password_(std::move(password)),
+      : endpoint_(std::move(endpoint)),
+        username_(std::move(username)),
+        password_(std::move(password)),
         timeout_(timeout) {}
 
   std::string name() const override { return "qbittorrent " + endpoint_.url(); }

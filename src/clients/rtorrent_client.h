@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // rTorrent 0.9.8 through SCGI XML-RPC: the global throttles, in bytes/s,
 // stored in whole KiB (1..1023 would become 0, which means unlimited).
 #pragma once
@@ -12,7 +13,8 @@ namespace nettoll {
 class RtorrentClient : public TorrentClient {
  public:
   // `address`: host:port or the path of rTorrent's SCGI unix socket.
-  RtorrentClient(std::string address, std::chrono::milliseconds timeout) : address_(std::move(address)), timeout_(timeout) {}
+  RtorrentClient(std::string address, std::chrono::milliseconds timeout)
+      : address_(std::move(address)), timeout_(timeout) {}
 
   std::string name() const override { return "rtorrent " + address_; }
   Result<ClientLimits> read_limits() override;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "clients/scgi_transport.h"
 
 #include <netdb.h>
@@ -49,7 +50,8 @@ Result<void> connect_to(Descriptor& socket_fd, const std::string& address, Clock
     length = sizeof(sockaddr_un);
   } else {
     const size_t colon = address.rfind(':');
-    if (colon == std::string::npos) return Error{"expected host:port or a socket path, got '" + address + "'"};
+    if (colon == std::string::npos)
+      return Error{"expected host:port or a socket path, got '" + address + "'"};
     std::string host = address.substr(0, colon);
     if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
     addrinfo hints{};
@@ -131,17 +133,20 @@ Result<std::string> parse_scgi_reply(std::string_view reply) {
   if (status != std::string_view::npos) {
     const std::string_view code = headers.substr(status + 7, 4);
     if (code.find("200") == std::string_view::npos) {
-      return Error{"SCGI status " + std::string(headers.substr(status + 7, headers.find('\r', status) - status - 7))};
+      return Error{"SCGI status " +
+                   std::string(headers.substr(status + 7, headers.find('\r', status) - status - 7))};
     }
   }
   return std::string(reply.substr(end + 4));
 }
 
-Result<std::string> scgi_call(const std::string& address, std::string_view body, std::chrono::milliseconds timeout) {
+Result<std::string> scgi_call(const std::string& address, std::string_view body,
+                              std::chrono::milliseconds timeout) {
   const Clock::time_point deadline = Clock::now() + timeout;
   Descriptor socket_fd;
   if (auto connected = connect_to(socket_fd, address, deadline); !connected) return Error{connected.error()};
-  if (auto sent = send_all(socket_fd.fd, format_scgi_request(body), deadline); !sent) return Error{sent.error()};
+  if (auto sent = send_all(socket_fd.fd, format_scgi_request(body), deadline); !sent)
+    return Error{sent.error()};
   auto reply = receive_all(socket_fd.fd, deadline);
   if (!reply) return Error{reply.error()};
   return parse_scgi_reply(*reply);

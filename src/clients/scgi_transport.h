@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SCGI transport to rTorrent: one request per connection, over TCP
 // (host:port) or a unix socket (an absolute path), with a deadline.
 #pragma once
@@ -20,6 +21,7 @@ Result<std::string> parse_scgi_reply(std::string_view reply);
 
 // Sends `body` to `address` and returns the reply's body. Fails on connect,
 // I/O or parse errors, and when `timeout` passes first.
-Result<std::string> scgi_call(const std::string& address, std::string_view body, std::chrono::milliseconds timeout);
+Result<std::string> scgi_call(const std::string& address, std::string_view body,
+                              std::chrono::milliseconds timeout);
 
 }  // namespace nettoll

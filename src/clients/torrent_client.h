@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // TorrentClient: one torrent client's speed limits, through its own protocol.
 // One adapter per client (rtorrent_client, transmission_client,
 // qbittorrent_client); tests use FakeTorrentClient.

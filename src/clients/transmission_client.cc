@@ -1,8 +1,8 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "clients/transmission_client.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 namespace nettoll {
 namespace {
@@ -29,7 +29,8 @@ Result<uint64_t> unsigned_field(const json& object, const char* name) {
 
 Result<bool> bool_field(const json& object, const char* name) {
   const auto it = object.find(name);
-  if (it == object.end() || !it->is_boolean()) return Error{std::string("session-get: ") + name + ": expected true or false"};
+  if (it == object.end() || !it->is_boolean())
+    return Error{std::string("session-get: ") + name + ": expected true or false"};
   return it->get<bool>();
 }
 
@@ -70,7 +71,8 @@ std::string format_transmission_limits(const ClientLimits& limits, uint64_t spee
                     {"speed-limit-up-enabled", limits.upload.enabled},
                     {"speed-limit-down", whole_units(limits.download.rate, speed_bytes)},
                     {"speed-limit-down-enabled", limits.download.enabled}};
-  if (limits.alternative_upload) arguments["alt-speed-up"] = whole_units(limits.alternative_upload->rate, speed_bytes);
+  if (limits.alternative_upload)
+    arguments["alt-speed-up"] = whole_units(limits.alternative_upload->rate, speed_bytes);
   if (limits.alternative_download) {
     arguments["alt-speed-down"] = whole_units(limits.alternative_download->rate, speed_bytes);
   }
@@ -105,11 +107,12 @@ Result<std::string> TransmissionClient::call(const std::string& request) {
 }
 
 Result<ClientLimits> TransmissionClient::read_limits() {
-  const json request = {{"method", "session-get"},
-                        {"arguments",
-                         {{"fields",
-                           {"speed-limit-up", "speed-limit-up-enabled", "speed-limit-down", "speed-limit-down-enabled",
-                            "alt-speed-up", "alt-speed-down", "alt-speed-enabled", "units"}}}}};
+  const json request = {
+      {"method", "session-get"},
+      {"arguments",
+       {{"fields",
+         {"speed-limit-up", "speed-limit-up-enabled", "speed-limit-down", "speed-limit-down-enabled",
+          "alt-speed-up", "alt-speed-down", "alt-speed-enabled", "units"}}}}};
   auto arguments = call(request.dump());
   if (!arguments) return Error{arguments.error()};
   auto session = parse_transmission_session(*arguments);
@@ -128,8 +131,10 @@ ClientLimits TransmissionClient::stored_form(const ClientLimits& limits) const {
   ClientLimits stored = limits;
   stored.upload = stored_limit(limits.upload, speed_bytes_);
   stored.download = stored_limit(limits.download, speed_bytes_);
-  if (stored.alternative_upload) stored.alternative_upload = stored_limit(*limits.alternative_upload, speed_bytes_);
-  if (stored.alternative_download) stored.alternative_download = stored_limit(*limits.alternative_download, speed_bytes_);
+  if (stored.alternative_upload)
+    stored.alternative_upload = stored_limit(*limits.alternative_upload, speed_bytes_);
+  if (stored.alternative_download)
+    stored.alternative_download = stored_limit(*limits.alternative_download, speed_bytes_);
   return stored;
 }
 

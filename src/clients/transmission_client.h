@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Transmission 3.00 through its RPC: session-get/session-set, after the 409
 // X-Transmission-Session-Id handshake. Limits are whole kB/s, where kB is
 // the session's units.speed-bytes (1000); unlimited is *-enabled: false (0

@@ -1,8 +1,8 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "clients/xmlrpc.h"
 
-#include <pugixml.hpp>
-
 #include <charconv>
+#include <pugixml.hpp>
 #include <sstream>
 
 namespace nettoll {
@@ -15,7 +15,8 @@ Result<pugi::xml_node> reply_value(pugi::xml_document& document, std::string_vie
   if (!response) return Error{"not an XML-RPC reply (no <methodResponse>)"};
   if (const pugi::xml_node fault = response.child("fault")) {
     const pugi::xpath_node message = fault.select_node(".//member[name='faultString']/value");
-    return Error{"XML-RPC fault: " + std::string(message ? message.node().child_value("string") : "(no message)")};
+    return Error{"XML-RPC fault: " +
+                 std::string(message ? message.node().child_value("string") : "(no message)")};
   }
   const pugi::xml_node value = response.child("params").child("param").child("value");
   if (!value) return Error{"XML-RPC reply without a value"};

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // XML-RPC as rTorrent speaks it: calls built and replies read with pugixml.
 // Pure: the SCGI transport carries the text.
 #pragma once

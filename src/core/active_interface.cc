@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "core/active_interface.h"
 
 #include <algorithm>
@@ -20,10 +21,12 @@ InterfaceChoice choose_interface(const InterfaceChoiceInput& input) {
     return {"", "waiting for " + input.configured + " to appear"};
   }
   if (input.ipv4_route && can_be_uplink(*input.ipv4_route)) {
-    return {*input.ipv4_route, std::string("the route to ") + kProbeIpv4 + " goes through " + *input.ipv4_route};
+    return {*input.ipv4_route,
+            std::string("the route to ") + kProbeIpv4 + " goes through " + *input.ipv4_route};
   }
   if (input.ipv6_route && can_be_uplink(*input.ipv6_route)) {
-    return {*input.ipv6_route, std::string("the route to ") + kProbeIpv6 + " goes through " + *input.ipv6_route};
+    return {*input.ipv6_route,
+            std::string("the route to ") + kProbeIpv6 + " goes through " + *input.ipv6_route};
   }
   return {"", "no route to the internet"};
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Which interface nettoll manages: the configured one, or with `auto` the one
 // the kernel routes internet traffic through. Pure: the kernel's answers come in.
 #pragma once
@@ -9,9 +10,9 @@
 namespace nettoll {
 
 struct InterfaceChoiceInput {
-  std::string configured;                         // "auto" or an interface name
-  std::optional<std::string> ipv4_route;          // interface of the route to a public IPv4 address
-  std::optional<std::string> ipv6_route;          // same for IPv6
+  std::string configured;                 // "auto" or an interface name
+  std::optional<std::string> ipv4_route;  // interface of the route to a public IPv4 address
+  std::optional<std::string> ipv6_route;  // same for IPv6
   std::vector<std::string> existing_interfaces;
 };
 

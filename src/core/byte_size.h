@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Byte sizes as tc writes them: "3028", "3028b", "3kb" / "3k" (KiB), "1mb" / "1m" (MiB).
 #pragma once
 

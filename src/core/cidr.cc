@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "core/cidr.h"
 
 #include <arpa/inet.h>
@@ -34,7 +35,8 @@ Result<Cidr> parse_ip_address(std::string_view text) {
 Result<Cidr> parse_cidr(std::string_view text) {
   const size_t slash = text.find('/');
   auto parsed = parse_ip_address(text.substr(0, slash));
-  if (!parsed) return Error{"bad network '" + std::string(text) + "': expected an address/prefix such as 10.0.0.0/8"};
+  if (!parsed)
+    return Error{"bad network '" + std::string(text) + "': expected an address/prefix such as 10.0.0.0/8"};
   Cidr cidr = *parsed;
   if (slash == std::string_view::npos) return cidr;
   const std::string_view prefix = text.substr(slash + 1);
@@ -43,13 +45,16 @@ Result<Cidr> parse_cidr(std::string_view text) {
   const int max_length = cidr.ipv6 ? 128 : 32;
   if (prefix.empty() || ec != std::errc() || end != prefix.data() + prefix.size() || length < 0 ||
       length > max_length) {
-    return Error{"bad prefix length in '" + std::string(text) + "': expected 0 to " + std::to_string(max_length)};
+    return Error{"bad prefix length in '" + std::string(text) + "': expected 0 to " +
+                 std::to_string(max_length)};
   }
   cidr.prefix_length = length;
   Cidr network = cidr;
-  for (int bit = length; bit < max_length; ++bit) network.address[bit / 8] &= static_cast<uint8_t>(~(0x80 >> (bit % 8)));
+  for (int bit = length; bit < max_length; ++bit)
+    network.address[bit / 8] &= static_cast<uint8_t>(~(0x80 >> (bit % 8)));
   if (network.address != cidr.address) {
-    return Error{"network '" + std::string(text) + "' has host bits set; did you mean " + format_cidr(network) + "?"};
+    return Error{"network '" + std::string(text) + "' has host bits set; did you mean " +
+                 format_cidr(network) + "?"};
   }
   return cidr;
 }

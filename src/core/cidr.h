@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Cidr: an IPv4 or IPv6 network such as 192.168.0.0/16 or fc00::/7.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "core/client_limits.h"
 
 #include <algorithm>
@@ -18,7 +19,8 @@ void take_if_changed(T& original, const T& applied, const T& current) {
 
 ClientLimits lowered_limits(const ClientLimits& original, const ClientTargets& targets) {
   ClientLimits limits = original;
-  const bool alternative = original.alternative_mode && limits.alternative_upload && limits.alternative_download;
+  const bool alternative =
+      original.alternative_mode && limits.alternative_upload && limits.alternative_download;
   SpeedLimit& upload = alternative ? *limits.alternative_upload : limits.upload;
   SpeedLimit& download = alternative ? *limits.alternative_download : limits.download;
   if (targets.upload) upload = lowered(upload, *targets.upload);

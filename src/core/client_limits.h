@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ClientLimits: a torrent client's own speed limits and mode, as nettoll
 // reads, lowers, remembers and restores them. Pure values; the adapters in
 // src/clients translate them to each client's units.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The typed configuration: what config_loader produces from YAML and the
 // planner consumes. Native schema (DESIGN.md §3) and TrafficToll's schema load
 // into the same values.
@@ -96,10 +97,10 @@ struct ReservationsConfig {
   std::vector<TorrentClientConfig> clients;
   // Expiry of a reservation whose remaining duration is unknown.
   Duration default_duration = std::chrono::hours(4);
-  Duration margin = std::chrono::minutes(5);  // added to a stream's remaining duration
+  Duration margin = std::chrono::minutes(5);               // added to a stream's remaining duration
   Rate client_minimum = Rate::bits_per_second(1'000'000);  // clients' floor while reserved
   int reservation_priority = kHighestPriority;             // HTB prio of the streams' classes
-  std::optional<Rate> jellyfin_default_upload;  // Jellyfin's webhook carries no bitrate
+  std::optional<Rate> jellyfin_default_upload;             // Jellyfin's webhook carries no bitrate
   SourceMark mark;
 };
 
@@ -110,7 +111,7 @@ inline constexpr Rate kDefaultProcessDownloadMinimum = Rate::bytes_per_second(10
 inline constexpr Rate kDefaultProcessUploadMinimum = Rate::bytes_per_second(1'000);
 
 struct Config {
-  std::string path;                 // file it was loaded from, for messages
+  std::string path;                // file it was loaded from, for messages
   std::string interface = "auto";  // "auto" = follow the route to the internet
   // Global direction settings: limit = parent ceil, minimum = default class
   // rate, priority = default priority of unclassified traffic.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "core/config_loader.h"
 
 #include <yaml-cpp/yaml.h>
@@ -252,15 +253,17 @@ ReservationsConfig read_reservations(ConfigNodeReader& reader, const YAML::Node&
        {"clients", [&](const YAML::Node& value) { reservations.clients = read_clients(reader, value); }},
        {"default-duration",
         [&](const YAML::Node& value) {
-          reservations.default_duration =
-              reader.read_duration(value, what + ": default-duration").value_or(reservations.default_duration);
+          reservations.default_duration = reader.read_duration(value, what + ": default-duration")
+                                              .value_or(reservations.default_duration);
         }},
-       {"margin", [&](const YAML::Node& value) {
+       {"margin",
+        [&](const YAML::Node& value) {
           reservations.margin = reader.read_duration(value, what + ": margin").value_or(reservations.margin);
         }},
        {"client-minimum",
         [&](const YAML::Node& value) {
-          if (auto rate = reader.read_rate(value, what + ": client-minimum")) reservations.client_minimum = rate->rate;
+          if (auto rate = reader.read_rate(value, what + ": client-minimum"))
+            reservations.client_minimum = rate->rate;
         }},
        {"reservation-priority",
         [&](const YAML::Node& value) {

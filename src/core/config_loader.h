@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Loading a config file (native schema of DESIGN.md §3, or TrafficToll's
 // unchanged) into a Config, with a Diagnostic for every problem found.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "core/config_node_reader.h"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ConfigNodeReader: reads typed values out of YAML nodes and collects a
 // Diagnostic for every problem instead of stopping at the first. Used by
 // config_loader; not part of the public config API.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Diagnostic: one problem found in a config file, with where it is.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "core/duration.h"
 
 #include <array>
@@ -16,9 +17,9 @@ struct Unit {
 
 // Longest suffix first so "ms" is not read as "s".
 constexpr std::array kUnits = {
-    Unit{"usecs", 1},      Unit{"usec", 1},       Unit{"us", 1},        Unit{"msecs", 1e3},
-    Unit{"msec", 1e3},     Unit{"ms", 1e3},       Unit{"secs", 1e6},    Unit{"sec", 1e6},
-    Unit{"min", 60e6},     Unit{"s", 1e6},        Unit{"h", 3600e6},
+    Unit{"usecs", 1},  Unit{"usec", 1}, Unit{"us", 1},     Unit{"msecs", 1e3},
+    Unit{"msec", 1e3}, Unit{"ms", 1e3}, Unit{"secs", 1e6}, Unit{"sec", 1e6},
+    Unit{"min", 60e6}, Unit{"s", 1e6},  Unit{"h", 3600e6},
 };
 
 }  // namespace

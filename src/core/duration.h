@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Duration: microseconds, parsed from "20ms", "1.5s", "500us", "2min", "1h".
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Process exit codes, part of the contract (DESIGN.md §3).
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Recognising another shaper's objects on the interface nettoll is about to
 // shape: a root qdisc or an `ingress` qdisc nettoll did not create.
 // TrafficToll (and tt-bandwidth-manager, which runs it) leaves an HTB at the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `nettoll check`'s warnings about `interfaces:` limits that cannot work as
 // written: a burst below one frame or below one tick's worth, a latency whose
 // queue is shorter than the burst. Pure: the kernel's HZ and the devices'

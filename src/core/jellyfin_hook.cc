@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "core/jellyfin_hook.h"
 
 #include <algorithm>
@@ -25,7 +26,8 @@ Result<StreamAction> action_of(const std::string& type, bool paused) {
   if (type == "PlaybackStart") return StreamAction::play;
   if (type == "PlaybackProgress") return paused ? StreamAction::pause : StreamAction::resume;
   if (type == "PlaybackStop") return StreamAction::stop;
-  return Error{"NotificationType: unknown '" + type + "'; expected PlaybackStart, PlaybackProgress or PlaybackStop"};
+  return Error{"NotificationType: unknown '" + type +
+               "'; expected PlaybackStart, PlaybackProgress or PlaybackStop"};
 }
 
 }  // namespace

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What jellyfin-plugin-webhook sends (a JSON template the user pastes, sent
 // as text/plain by default), turned into a book event.
 #pragma once

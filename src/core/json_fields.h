@@ -1,10 +1,10 @@
+// SPDX-License-Identifier: Apache-2.0
 // JsonFields: reads the fields of a JSON object body (hooks, API requests)
 // with errors that name the field. Unknown fields are errors, so a typo in a
 // template is reported instead of silently ignored.
 #pragma once
 
 #include <nlohmann/json.hpp>
-
 #include <optional>
 #include <string>
 #include <string_view>

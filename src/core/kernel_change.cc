@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "core/kernel_change.h"
 
 #include <fmt/format.h>
@@ -8,8 +9,8 @@ namespace nettoll {
 namespace {
 
 std::string describe_class(const char* verb, const std::string& device, const HtbClass& c) {
-  return fmt::format("{} htb class {} on {} ({}: rate {} ceil {} prio {})", verb, format_handle(c.id), device, c.rule,
-                     format_rate(c.rate), format_rate(c.ceil), c.prio);
+  return fmt::format("{} htb class {} on {} ({}: rate {} ceil {} prio {})", verb, format_handle(c.id), device,
+                     c.rule, format_rate(c.rate), format_rate(c.ceil), c.prio);
 }
 
 struct Describer {
@@ -23,20 +24,24 @@ struct Describer {
     return "delete the root qdisc of " + c.device + " (the kernel's default returns)";
   }
   std::string operator()(const AddClass& c) const { return describe_class("add", c.device, c.htb_class); }
-  std::string operator()(const ChangeClass& c) const { return describe_class("change", c.device, c.htb_class); }
+  std::string operator()(const ChangeClass& c) const {
+    return describe_class("change", c.device, c.htb_class);
+  }
   std::string operator()(const DeleteClass& c) const {
     return fmt::format("delete htb class {} on {}", format_handle(c.id), c.device);
   }
   std::string operator()(const ReplaceLeaf& c) const {
     const char* kind = c.leaf.kind == LeafQueueKind::fq_codel ? "fq_codel" : "bfifo";
-    return fmt::format("put {} {} under class {} on {}", kind, format_handle(c.leaf.handle), format_handle(c.parent),
-                       c.device);
+    return fmt::format("put {} {} under class {} on {}", kind, format_handle(c.leaf.handle),
+                       format_handle(c.parent), c.device);
   }
   std::string operator()(const AddIngressRedirect& c) const {
-    return fmt::format("redirect the ingress of {} to {}{}", c.device, c.ifb, c.create_clsact ? " (adds clsact)" : "");
+    return fmt::format("redirect the ingress of {} to {}{}", c.device, c.ifb,
+                       c.create_clsact ? " (adds clsact)" : "");
   }
   std::string operator()(const RemoveIngressRedirect& c) const {
-    return fmt::format("stop redirecting the ingress of {}{}", c.device, c.delete_clsact ? " (removes clsact)" : "");
+    return fmt::format("stop redirecting the ingress of {}{}", c.device,
+                       c.delete_clsact ? " (removes clsact)" : "");
   }
   std::string operator()(const SetGsoLimit& c) const {
     return fmt::format("set the gso/gro size of {} to {} bytes", c.device, c.size);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // KernelChange: one step the reconciler asks the kernel adapters to take.
 #pragma once
 
@@ -63,9 +64,9 @@ struct ReplaceRootTbf {
   TbfPlan tbf;
 };
 
-using KernelChange = std::variant<CreateIfb, DeleteIfb, ReplaceRootHtb, DeleteRootQdisc, AddClass, ChangeClass,
-                                  DeleteClass, ReplaceLeaf, AddIngressRedirect, RemoveIngressRedirect,
-                                  ReplaceRootTbf, SetGsoLimit>;
+using KernelChange =
+    std::variant<CreateIfb, DeleteIfb, ReplaceRootHtb, DeleteRootQdisc, AddClass, ChangeClass, DeleteClass,
+                 ReplaceLeaf, AddIngressRedirect, RemoveIngressRedirect, ReplaceRootTbf, SetGsoLimit>;
 
 // "add htb class 7a:10 on eth0 (rate 80kbit ceil 2mbit prio 0)" — for logs,
 // dry runs and error messages.

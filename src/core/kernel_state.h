@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the kernel holds on the devices nettoll manages, as plain values read
 // by the kernel adapters. The reconciler compares it with a Plan.
 #pragma once
@@ -20,7 +21,7 @@ struct ObservedQdisc {
   uint32_t limit_bytes = 0;    // bfifo, tbf
   uint32_t limit_packets = 0;  // fq_codel
   Rate tbf_rate;
-  uint32_t tbf_burst = 0;      // bytes, as read back (rounded by tick conversion)
+  uint32_t tbf_burst = 0;  // bytes, as read back (rounded by tick conversion)
 };
 
 struct ObservedClass {
@@ -30,7 +31,7 @@ struct ObservedClass {
   Rate ceil;
   int prio = 0;
   uint32_t quantum = 0;
-  uint32_t burst = 0;   // bytes, as read back (rounded by tick conversion)
+  uint32_t burst = 0;  // bytes, as read back (rounded by tick conversion)
   uint32_t cburst = 0;
 };
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Leftovers: what nettoll owns in a namespace without having created it in
 // this run (the previous run crashed, was killed with SIGKILL or by the OOM
 // killer), found by nettoll's marks whatever the config says now.

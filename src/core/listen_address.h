@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ListenAddress: where the HTTP API listens over TCP (`reservations: api`).
 // Only loopback addresses: the API speaks plain HTTP, and it refuses requests
 // whose Host is not a loopback name, so a wider address would serve no one.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `nettoll match`: which running processes each rule selects, and why, as a
 // value built from a /proc scan with the daemon's own ProcessTable (first
 // matching rule in config order, `recursive` rules passed to children).

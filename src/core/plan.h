@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Plan: the kernel objects a config asks for, as plain comparable values.
 // Produced by the planner (no syscalls), printed by `nettoll plan`, applied by
 // the reconciler.
@@ -42,24 +43,24 @@ enum class LeafQueueKind { fq_codel, bfifo };
 
 struct LeafQueue {
   LeafQueueKind kind = LeafQueueKind::bfifo;
-  Handle handle;              // major = kLeafMajorBase + class minor, minor 0
-  uint32_t limit_bytes = 0;   // bfifo: at most `latency` at the class ceil
-  uint32_t limit_packets = 0; // fq_codel: packet limit
-  Duration target{};          // fq_codel: target sojourn time
-  Duration interval{};        // fq_codel: interval
+  Handle handle;               // major = kLeafMajorBase + class minor, minor 0
+  uint32_t limit_bytes = 0;    // bfifo: at most `latency` at the class ceil
+  uint32_t limit_packets = 0;  // fq_codel: packet limit
+  Duration target{};           // fq_codel: target sojourn time
+  Duration interval{};         // fq_codel: interval
   bool operator==(const LeafQueue&) const = default;
 };
 
 struct HtbClass {
   Handle id;
-  Handle parent;        // the qdisc (major:0) for the root class
-  std::string rule;     // "global", "default" or the process rule's name
-  Rate rate;            // guaranteed (HTB rate)
-  Rate ceil;            // may borrow up to (HTB ceil)
-  int prio = 0;         // 0 served first
-  uint32_t quantum = 0; // bytes per DRR round among classes of one prio
-  uint32_t burst = 0;   // bytes sent at ceil speed... at `rate` without waiting
-  uint32_t cburst = 0;  // same for `ceil`
+  Handle parent;                  // the qdisc (major:0) for the root class
+  std::string rule;               // "global", "default" or the process rule's name
+  Rate rate;                      // guaranteed (HTB rate)
+  Rate ceil;                      // may borrow up to (HTB ceil)
+  int prio = 0;                   // 0 served first
+  uint32_t quantum = 0;           // bytes per DRR round among classes of one prio
+  uint32_t burst = 0;             // bytes sent at ceil speed... at `rate` without waiting
+  uint32_t cburst = 0;            // same for `ceil`
   std::optional<LeafQueue> leaf;  // leaf classes only
   bool operator==(const HtbClass&) const = default;
 };
@@ -121,7 +122,7 @@ struct TbfPlan {
 struct Plan {
   std::string interface;  // the managed interface ("" when nothing is shaped)
   uint32_t mtu = 0;
-  std::string ifb;        // the IFB device carrying the interface's ingress
+  std::string ifb;  // the IFB device carrying the interface's ingress
   std::optional<HtbTree> egress;
   std::optional<HtbTree> ingress;
   std::vector<ClassifierEntry> classifier;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "core/plan_format.h"
 
 #include <fmt/format.h>
@@ -21,9 +22,9 @@ void append_tree(std::string& out, const char* title, const HtbTree& tree) {
                      format_handle(Handle{tree.qdisc.major, tree.default_minor}));
   for (const HtbClass& c : tree.classes) {
     const char* indent = c.leaf ? "    " : "  ";
-    out += fmt::format("{}{:<8}{:<16} rate {:<10} ceil {:<10} prio {} quantum {} burst {}b cburst {}b\n", indent,
-                       format_handle(c.id), c.rule, format_rate(c.rate), format_rate(c.ceil), c.prio, c.quantum,
-                       c.burst, c.cburst);
+    out += fmt::format("{}{:<8}{:<16} rate {:<10} ceil {:<10} prio {} quantum {} burst {}b cburst {}b\n",
+                       indent, format_handle(c.id), c.rule, format_rate(c.rate), format_rate(c.ceil), c.prio,
+                       c.quantum, c.burst, c.cburst);
     if (c.leaf) out += fmt::format("{}        leaf {}\n", indent, format_leaf(*c.leaf));
   }
 }
@@ -47,10 +48,14 @@ nlohmann::json leaf_to_json(const LeafQueue& leaf) {
 nlohmann::json tree_to_json(const HtbTree& tree) {
   nlohmann::json classes = nlohmann::json::array();
   for (const HtbClass& c : tree.classes) {
-    nlohmann::json json{{"id", format_handle(c.id)},      {"parent", format_handle(c.parent)},
-                        {"rule", c.rule},                 {"rate_bps", c.rate.bits_per_second()},
-                        {"ceil_bps", c.ceil.bits_per_second()}, {"prio", c.prio},
-                        {"quantum", c.quantum},           {"burst", c.burst},
+    nlohmann::json json{{"id", format_handle(c.id)},
+                        {"parent", format_handle(c.parent)},
+                        {"rule", c.rule},
+                        {"rate_bps", c.rate.bits_per_second()},
+                        {"ceil_bps", c.ceil.bits_per_second()},
+                        {"prio", c.prio},
+                        {"quantum", c.quantum},
+                        {"burst", c.burst},
                         {"cburst", c.cburst}};
     if (c.leaf) json["leaf"] = leaf_to_json(*c.leaf);
     classes.push_back(std::move(json));
@@ -64,12 +69,14 @@ nlohmann::json tree_to_json(const HtbTree& tree) {
 }  // namespace
 
 std::string format_plan(const Plan& plan) {
-  std::string out = fmt::format("interface {} (mtu {}", plan.interface.empty() ? "none" : plan.interface, plan.mtu);
+  std::string out =
+      fmt::format("interface {} (mtu {}", plan.interface.empty() ? "none" : plan.interface, plan.mtu);
   if (plan.gso_max_size) out += fmt::format(", gso/gro size {} while shaping", plan.gso_max_size);
   out += ")\n";
   if (plan.egress) append_tree(out, "egress (upload)", *plan.egress);
   if (plan.ingress) {
-    append_tree(out, fmt::format("ingress (download, redirected from {})", plan.interface).c_str(), *plan.ingress);
+    append_tree(out, fmt::format("ingress (download, redirected from {})", plan.interface).c_str(),
+                *plan.ingress);
   }
   if (!plan.classifier.empty()) {
     out += "classifier (rule id -> class):\n";
@@ -88,12 +95,13 @@ std::string format_plan(const Plan& plan) {
     }
   }
   for (const TbfPlan& tbf : plan.tbfs) {
-    const std::string where = tbf.direction == TbfDirection::ingress
-                                  ? fmt::format("{} ingress (on {}, redirected from {})", tbf.device, tbf.ifb, tbf.device)
-                                  : fmt::format("{} egress", tbf.device);
+    const std::string where =
+        tbf.direction == TbfDirection::ingress
+            ? fmt::format("{} ingress (on {}, redirected from {})", tbf.device, tbf.ifb, tbf.device)
+            : fmt::format("{} egress", tbf.device);
     out += fmt::format("tbf 7b:0 on {}: rate {} burst {}b limit {}b (latency {}, mtu {}, frame {}b)\n", where,
-                       format_rate(tbf.rate), tbf.burst_bytes, tbf.limit_bytes, format_duration(tbf.latency), tbf.mtu,
-                       tbf.frame_bytes);
+                       format_rate(tbf.rate), tbf.burst_bytes, tbf.limit_bytes, format_duration(tbf.latency),
+                       tbf.mtu, tbf.frame_bytes);
   }
   if (!plan.notes.empty()) {
     out += "notes:\n";
@@ -103,8 +111,10 @@ std::string format_plan(const Plan& plan) {
 }
 
 nlohmann::json plan_to_json(const Plan& plan) {
-  nlohmann::json json{
-      {"interface", plan.interface}, {"mtu", plan.mtu}, {"ifb", plan.ifb}, {"gso_max_size", plan.gso_max_size}};
+  nlohmann::json json{{"interface", plan.interface},
+                      {"mtu", plan.mtu},
+                      {"ifb", plan.ifb},
+                      {"gso_max_size", plan.gso_max_size}};
   json["egress"] = plan.egress ? tree_to_json(*plan.egress) : nlohmann::json();
   json["ingress"] = plan.ingress ? tree_to_json(*plan.ingress) : nlohmann::json();
   json["classifier"] = nlohmann::json::array();

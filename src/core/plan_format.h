@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Printing a Plan: readable text for people, JSON for scripts and golden tests.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "core/planner.h"
 
 #include <fmt/format.h>
@@ -107,7 +108,8 @@ void fit_minimums(std::vector<HtbClass>& children, Rate parent, Direction direct
   Rate sum;
   for (const HtbClass& child : children) sum = sum + child.rate;
   if (sum <= parent) return;
-  const double factor = static_cast<double>(parent.bits_per_second()) / static_cast<double>(sum.bits_per_second());
+  const double factor =
+      static_cast<double>(parent.bits_per_second()) / static_cast<double>(sum.bits_per_second());
   for (HtbClass& child : children) {
     child.rate = std::max(scale_rate(child.rate, factor), Rate::bits_per_second(8));
   }
@@ -143,8 +145,8 @@ void add_stream_classes(const Config& config, Direction direction, const std::ve
 
 // `bulk: true` classes may borrow only what the streams leave: the global
 // limit less the (fitted) reserved rates, never below their own rate.
-void give_way_to_streams(const Config& config, std::vector<HtbClass>& children, size_t first_stream, Rate parent,
-                         Direction direction, std::vector<std::string>& notes) {
+void give_way_to_streams(const Config& config, std::vector<HtbClass>& children, size_t first_stream,
+                         Rate parent, Direction direction, std::vector<std::string>& notes) {
   Rate reserved;
   for (size_t i = first_stream; i < children.size(); ++i) reserved = reserved + children[i].rate;
   if (reserved.is_zero()) return;
@@ -153,8 +155,9 @@ void give_way_to_streams(const Config& config, std::vector<HtbClass>& children, 
     HtbClass& bulk = children[1 + i];  // after the default class, in config order
     const Rate ceil = std::max(std::min(bulk.ceil, parent - reserved), bulk.rate);
     if (ceil == bulk.ceil) continue;
-    notes.push_back(fmt::format("{} of bulk rule {}: ceil {} while streams reserve {}", direction_name(direction),
-                                bulk.rule, format_rate(ceil), format_rate(reserved)));
+    notes.push_back(fmt::format("{} of bulk rule {}: ceil {} while streams reserve {}",
+                                direction_name(direction), bulk.rule, format_rate(ceil),
+                                format_rate(reserved)));
     bulk.ceil = ceil;
   }
 }
@@ -219,7 +222,8 @@ Config with_managed_limit(const Config& config, const std::string& interface) {
   const bool has_rules = !config.processes.empty();
   for (auto [wanted, settings] : {std::pair{own->limits_egress(), &effective.upload},
                                   std::pair{own->limits_ingress(), &effective.download}}) {
-    if (wanted && (settings->limit || has_rules)) settings->limit = std::min(settings->limit.value_or(own->rate), own->rate);
+    if (wanted && (settings->limit || has_rules))
+      settings->limit = std::min(settings->limit.value_or(own->rate), own->rate);
   }
   return effective;
 }
@@ -240,8 +244,8 @@ TbfPlan plan_one_tbf(const InterfaceLimit& limit, TbfDirection direction, const 
   return tbf;
 }
 
-void plan_interface_limits(const Config& config, const ManagedInterface& link, const KernelCapabilities& kernel,
-                           const ListedDevices& devices, Plan& plan) {
+void plan_interface_limits(const Config& config, const ManagedInterface& link,
+                           const KernelCapabilities& kernel, const ListedDevices& devices, Plan& plan) {
   for (const InterfaceLimit& limit : config.interfaces) {
     const bool managed = !link.name.empty() && limit.name == link.name;
     ListedDevice device;
@@ -250,9 +254,10 @@ void plan_interface_limits(const Config& config, const ManagedInterface& link, c
     } else if (managed) {
       device.mtu = link.mtu;
     } else {
-      plan.notes.push_back(fmt::format("interfaces: {} is not present: planned with MTU {} and an Ethernet "
-                                       "header; applied with its real ones when it appears",
-                                       limit.name, limit.mtu.value_or(device.mtu)));
+      plan.notes.push_back(
+          fmt::format("interfaces: {} is not present: planned with MTU {} and an Ethernet "
+                      "header; applied with its real ones when it appears",
+                      limit.name, limit.mtu.value_or(device.mtu)));
     }
     for (auto [wanted, direction, tree] :
          {std::tuple{limit.limits_egress(), TbfDirection::egress, &plan.egress},
@@ -297,7 +302,8 @@ uint64_t aggregate_for_priority(const Plan& plan, const ManagedInterface& link) 
   for (const std::optional<HtbTree>* tree : {&plan.egress, &plan.ingress}) {
     if (*tree) slowest = std::min(slowest, (*tree)->classes.front().ceil);
   }
-  return std::max<uint64_t>(slowest.bytes_per_second() * kPriorityWait.count() / 1'000'000, 2ULL * frame_bytes(link.mtu));
+  return std::max<uint64_t>(slowest.bytes_per_second() * kPriorityWait.count() / 1'000'000,
+                            2ULL * frame_bytes(link.mtu));
 }
 
 void fit_gso_to_fifos(const Config& config, const ManagedInterface& link, Plan& plan) {
@@ -333,19 +339,18 @@ void plan_stream_classifier(const std::vector<ViewerClass>& viewers, Plan& plan)
     if (entry.egress_class.packed() || entry.ingress_class.packed()) plan.streams.push_back(std::move(entry));
   }
   if (viewers.empty()) return;
-  for (const auto& [tree, direction] : {std::pair{&plan.egress, "upload"}, std::pair{&plan.ingress, "download"}}) {
+  for (const auto& [tree, direction] :
+       {std::pair{&plan.egress, "upload"}, std::pair{&plan.ingress, "download"}}) {
     if (!*tree) {
-      plan.notes.push_back(fmt::format("reserved streams get no {} class: there is no {} limit or process rule",
-                                       direction, direction));
+      plan.notes.push_back(fmt::format(
+          "reserved streams get no {} class: there is no {} limit or process rule", direction, direction));
     }
   }
 }
 
 }  // namespace
 
-std::string ifb_name_for(const std::string& interface) {
-  return ("ntb-" + interface).substr(0, kIfNameMax);
-}
+std::string ifb_name_for(const std::string& interface) { return ("ntb-" + interface).substr(0, kIfNameMax); }
 
 std::string tbf_ifb_name_for(const std::string& interface) {
   return ("ntl-" + interface).substr(0, kIfNameMax);
@@ -378,9 +383,10 @@ Plan make_plan(const Config& original, const ManagedInterface& link, const Kerne
   plan_stream_classifier(viewers, plan);
   plan_interface_limits(config, link, kernel, devices, plan);
   if (!plan.tbfs.empty() && kernel.hz_assumed) {
-    plan.notes.push_back(fmt::format("no kernel config readable (/proc/config.gz, /boot/config-RELEASE): HZ {} "
-                                     "assumed for the tbf bursts",
-                                     kernel.hz));
+    plan.notes.push_back(
+        fmt::format("no kernel config readable (/proc/config.gz, /boot/config-RELEASE): HZ {} "
+                    "assumed for the tbf bursts",
+                    kernel.hz));
   }
   if (!plan.egress && !plan.ingress && plan.tbfs.empty()) {
     plan.notes.push_back("no limits or rules configured: nothing is changed in the kernel");

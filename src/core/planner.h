@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The planner: config + observed interface + kernel capabilities → Plan.
 // Pure: no syscalls, so every decision is unit-tested and golden-tested.
 #pragma once
@@ -15,7 +16,7 @@ namespace nettoll {
 // What the kernel offers, probed by the adapters at run time.
 struct KernelCapabilities {
   bool has_fq_codel = false;
-  int hz = 250;  // CONFIG_HZ: the timer tick that bounds how often shapers wake
+  int hz = 250;             // CONFIG_HZ: the timer tick that bounds how often shapers wake
   bool hz_assumed = false;  // no kernel config was readable: hz is a guess
 };
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "core/port_filters.h"
 
 #include <algorithm>
@@ -32,7 +33,8 @@ uint32_t node_of(uint32_t handle) { return handle & 0xfff; }
 std::vector<StreamFilter> plan_stream_filters(const std::vector<StreamClassifierEntry>& streams) {
   std::vector<StreamFilter> filters;
   for (const StreamClassifierEntry& entry : streams) {
-    if (entry.egress_class.packed()) filters.push_back({FilterDirection::egress, entry.remote, entry.egress_class});
+    if (entry.egress_class.packed())
+      filters.push_back({FilterDirection::egress, entry.remote, entry.egress_class});
     if (entry.ingress_class.packed()) {
       filters.push_back({FilterDirection::ingress, entry.remote, entry.ingress_class});
     }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The fallback classifier's plan: where the kernel lacks what the eBPF
 // classifier needs, each local port of a matched process's sockets gets a u32
 // filter (source port on the interface's egress HTB, destination port on the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Deciding whether a process is selected by a rule's `match` and
 // `match-any` entries, as TrafficToll decides it for `match`.
 #pragma once

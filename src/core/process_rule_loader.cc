@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "core/process_rule_loader.h"
 
 #include <algorithm>
@@ -55,10 +56,11 @@ std::optional<MatchPredicate> read_predicate(ConfigNodeReader& reader, const std
     return std::nullopt;
   }
   if (std::find(kUnreadAttributes.begin(), kUnreadAttributes.end(), attribute) != kUnreadAttributes.end()) {
-    reader.error(key, what + ": match attribute '" + attribute +
-                          "' is not supported by nettoll yet (it is never read, so the rule would select nothing); "
-                          "match by name, exe, cmdline, username, pid, ppid, cwd, status, terminal, uids, gids, "
-                          "user, unit or cgroup");
+    reader.error(
+        key, what + ": match attribute '" + attribute +
+                 "' is not supported by nettoll yet (it is never read, so the rule would select nothing); "
+                 "match by name, exe, cmdline, username, pid, ppid, cwd, status, terminal, uids, gids, "
+                 "user, unit or cgroup");
     return std::nullopt;
   }
   const auto pattern = reader.read_scalar(value, what + ": match " + attribute, "a regular expression");

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reading `processes:` and the per-direction settings shared by the top level
 // and each process rule. Used by config_loader; not a public API.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ProcessTable: which rule each running process falls under, kept current
 // from process events (fork, exec, exit) and an initial /proc scan, and
 // re-evaluated on a config reload without reading /proc again. Pure: the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "core/rate.h"
 
 #include <array>
@@ -18,12 +19,24 @@ struct Unit {
 // tc(8) units: bit-based and byte-based ("bps" is bytes per second), SI and
 // IEC prefixes. Matched case-insensitively, longest suffix first.
 constexpr std::array kUnits = {
-    Unit{"tibit", 1099511627776.0}, Unit{"gibit", 1073741824.0},  Unit{"mibit", 1048576.0},
-    Unit{"kibit", 1024.0},          Unit{"tibps", 8796093022208.0}, Unit{"gibps", 8589934592.0},
-    Unit{"mibps", 8388608.0},       Unit{"kibps", 8192.0},          Unit{"tbit", 1e12},
-    Unit{"gbit", 1e9},              Unit{"mbit", 1e6},              Unit{"kbit", 1e3},
-    Unit{"tbps", 8e12},             Unit{"gbps", 8e9},              Unit{"mbps", 8e6},
-    Unit{"kbps", 8e3},              Unit{"bit", 1.0},               Unit{"bps", 8.0},
+    Unit{"tibit", 1099511627776.0},
+    Unit{"gibit", 1073741824.0},
+    Unit{"mibit", 1048576.0},
+    Unit{"kibit", 1024.0},
+    Unit{"tibps", 8796093022208.0},
+    Unit{"gibps", 8589934592.0},
+    Unit{"mibps", 8388608.0},
+    Unit{"kibps", 8192.0},
+    Unit{"tbit", 1e12},
+    Unit{"gbit", 1e9},
+    Unit{"mbit", 1e6},
+    Unit{"kbit", 1e3},
+    Unit{"tbps", 8e12},
+    Unit{"gbps", 8e9},
+    Unit{"mbps", 8e6},
+    Unit{"kbps", 8e3},
+    Unit{"bit", 1.0},
+    Unit{"bps", 8.0},
 };
 
 std::string lowercase(std::string_view text) {
@@ -74,8 +87,8 @@ std::string format_rate(Rate rate) {
     const char* name;
     double bits;
   };
-  constexpr std::array<Prefix, 4> kPrefixes = {
-      Prefix{"tbit", 1e12}, Prefix{"gbit", 1e9}, Prefix{"mbit", 1e6}, Prefix{"kbit", 1e3}};
+  constexpr std::array<Prefix, 4> kPrefixes = {Prefix{"tbit", 1e12}, Prefix{"gbit", 1e9}, Prefix{"mbit", 1e6},
+                                               Prefix{"kbit", 1e3}};
   for (const Prefix& prefix : kPrefixes) {
     if (static_cast<double>(bps) >= prefix.bits) {
       char buffer[48];

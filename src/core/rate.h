@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Rate: a bandwidth in bits per second, parsed and printed with tc's units.
 #pragma once
 

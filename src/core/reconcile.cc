@@ -1,8 +1,10 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "core/reconcile.h"
+
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <cstdlib>
-#include <fmt/format.h>
 #include <set>
 
 #include "core/foreign_shaper.h"
@@ -41,9 +43,10 @@ bool is_kernel_default(const ObservedQdisc* qdisc) { return qdisc == nullptr || 
 
 Result<void> check_root_is_replaceable(const std::string& device, const ObservedQdisc* root) {
   if (is_kernel_default(root) || is_our_htb(root) || is_our_tbf(root)) return success();
-  return Error{fmt::format("{} has a root qdisc {} {} that nettoll did not create, and nettoll will not replace "
-                           "it. Remove it (tc qdisc del dev {} root) and start nettoll again",
-                           device, root->kind, format_handle(root->handle), device)};
+  return Error{
+      fmt::format("{} has a root qdisc {} {} that nettoll did not create, and nettoll will not replace "
+                  "it. Remove it (tc qdisc del dev {} root) and start nettoll again",
+                  device, root->kind, format_handle(root->handle), device)};
 }
 
 // Burst sizes come back from the kernel in timer ticks; allow the rounding.
@@ -60,7 +63,8 @@ bool class_matches(const ObservedClass& observed, const HtbClass& desired) {
 
 bool leaf_matches(const ObservedQdisc* observed, const LeafQueue& desired) {
   if (!observed || observed->handle != desired.handle) return false;
-  if (desired.kind == LeafQueueKind::bfifo) return observed->kind == "bfifo" && observed->limit_bytes == desired.limit_bytes;
+  if (desired.kind == LeafQueueKind::bfifo)
+    return observed->kind == "bfifo" && observed->limit_bytes == desired.limit_bytes;
   return observed->kind == "fq_codel" && observed->limit_packets == desired.limit_packets;
 }
 
@@ -156,7 +160,8 @@ bool contains(const std::vector<std::string>& names, const std::string& name) {
 }
 
 bool lowered_gso(const ObservedDevice& device) {
-  return device.exists && (device.gso_max_size < kDefaultGsoMaxSize || device.gro_max_size < kDefaultGsoMaxSize);
+  return device.exists &&
+         (device.gso_max_size < kDefaultGsoMaxSize || device.gro_max_size < kDefaultGsoMaxSize);
 }
 
 // Restores the default only where nettoll shaped before: a size the user
@@ -172,14 +177,15 @@ void reconcile_gso(const Plan& desired, const ObservedDevice& device, bool shape
 }
 
 // Removals for shaped interfaces and TBF devices the plan no longer wants.
-void remove_unwanted(const ManagedDevices& wanted, const ObservedKernel& observed, const ManagedDevices& previous,
-                     bool keep_ingress_of_wanted, Changes& changes) {
+void remove_unwanted(const ManagedDevices& wanted, const ObservedKernel& observed,
+                     const ManagedDevices& previous, bool keep_ingress_of_wanted, Changes& changes) {
   for (const std::string& interface : previous.shaped_interfaces) {
     const ObservedDevice& device = observed.device(interface);
     const bool still_shaped = contains(wanted.shaped_interfaces, interface);
     if (!(still_shaped && keep_ingress_of_wanted)) remove_redirect(interface, device, changes);
     const std::string ifb = ifb_name_for(interface);
-    if (observed.device(ifb).exists && !(still_shaped && keep_ingress_of_wanted)) changes.push_back(DeleteIfb{ifb});
+    if (observed.device(ifb).exists && !(still_shaped && keep_ingress_of_wanted))
+      changes.push_back(DeleteIfb{ifb});
   }
   for (const std::string& interface : previous.shaped_interfaces) {
     if (contains(wanted.shaped_interfaces, interface)) continue;
@@ -268,9 +274,11 @@ Result<std::vector<KernelChange>> reconcile(const Plan& desired, const ObservedK
   const ManagedDevices wanted = managed_devices_of(desired);
   // Removals come first so a moved interface is released before the new one is shaped.
   ManagedDevices all_previous = previous;
-  for (const std::string& interface : wanted.shaped_interfaces) append_unique(all_previous.shaped_interfaces, interface);
+  for (const std::string& interface : wanted.shaped_interfaces)
+    append_unique(all_previous.shaped_interfaces, interface);
   for (const std::string& name : wanted.tbf_devices) append_unique(all_previous.tbf_devices, name);
-  for (const std::string& name : wanted.tbf_ingress_devices) append_unique(all_previous.tbf_ingress_devices, name);
+  for (const std::string& name : wanted.tbf_ingress_devices)
+    append_unique(all_previous.tbf_ingress_devices, name);
   if (desired.egress || desired.ingress) {
     const bool replaces_root = desired.egress.has_value();
     if (auto foreign = foreign_shaper_problem(desired.interface, observed, replaces_root))
@@ -297,8 +305,8 @@ Result<std::vector<KernelChange>> reconcile(const Plan& desired, const ObservedK
     if (auto ok = reconcile_tree(*desired.ingress, ifb, changes); !ok) return Error{ok.error()};
     const ObservedDevice& interface = observed.device(desired.interface);
     if (!redirect_remains(desired.interface, interface, changes)) {
-      changes.push_back(
-          AddIngressRedirect{desired.interface, desired.ifb, !clsact_remains(desired.interface, interface, changes)});
+      changes.push_back(AddIngressRedirect{desired.interface, desired.ifb,
+                                           !clsact_remains(desired.interface, interface, changes)});
     }
   }
   for (const TbfPlan& tbf : desired.tbfs) {

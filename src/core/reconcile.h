@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The reconciler's pure half: compare a Plan with what the kernel holds and
 // list the smallest set of changes that makes the kernel match the plan.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // RecoveryRecord: what nettoll must know to put a device back exactly as it
 // found it, written to the runtime directory before it first changes the
 // device, so a restart after a crash can still restore it.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "core/reservation.h"
 
 #include <array>
@@ -46,12 +47,18 @@ std::string_view to_string(ReservationState state) {
 
 std::string_view to_string(StreamAction action) {
   switch (action) {
-    case StreamAction::play: return "play";
-    case StreamAction::resume: return "resume";
-    case StreamAction::change: return "change";
-    case StreamAction::pause: return "pause";
-    case StreamAction::watched: return "watched";
-    case StreamAction::stop: return "stop";
+    case StreamAction::play:
+      return "play";
+    case StreamAction::resume:
+      return "resume";
+    case StreamAction::change:
+      return "change";
+    case StreamAction::pause:
+      return "pause";
+    case StreamAction::watched:
+      return "watched";
+    case StreamAction::stop:
+      return "stop";
   }
   return "?";
 }

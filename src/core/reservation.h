@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reservation: bandwidth set aside for one remote media stream, and the
 // events (from Tautulli, Jellyfin, the CLI or the API) that change it.
 #pragma once
@@ -50,11 +51,11 @@ struct StreamEvent {
   StreamAction action = StreamAction::play;
   ReservationSource source = ReservationSource::api;
   std::string id;
-  std::string remote_ip;             // "" = not given (keeps a known session's)
-  std::optional<Rate> upload;        // absent = not given
-  std::optional<Rate> download;      // absent = upload × download-factor
+  std::string remote_ip;              // "" = not given (keeps a known session's)
+  std::optional<Rate> upload;         // absent = not given
+  std::optional<Rate> download;       // absent = upload × download-factor
   std::optional<Duration> remaining;  // the stream's remaining duration
-  bool lan = false;                  // the source says the viewer is local
+  bool lan = false;                   // the source says the viewer is local
 };
 
 std::string_view to_string(ReservationSource source);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "core/reservation_book.h"
 
 #include <algorithm>
@@ -72,8 +73,7 @@ Result<void> ReservationBook::upsert(const StreamEvent& event, WallTime now) {
     updated.download = *event.download;
   }
   updated.expires = expiry_for(event, now);
-  updated.state =
-      event.lan || is_local(updated.remote) ? ReservationState::local : ReservationState::active;
+  updated.state = event.lan || is_local(updated.remote) ? ReservationState::local : ReservationState::active;
   if (known) {
     *std::find_if(reservations_.begin(), reservations_.end(),
                   [&](const Reservation& reservation) { return reservation.id == event.id; }) = updated;
@@ -144,7 +144,9 @@ Rate ReservationBook::reserved_download() const {
 std::optional<ClientTargets> ReservationBook::client_targets() const {
   if (std::none_of(reservations_.begin(), reservations_.end(), reserves)) return std::nullopt;
   // Rate's subtraction stops at zero; the floor keeps the result above it.
-  auto floored = [&](Rate link, Rate reserved) { return std::max(link - reserved, settings_.client_minimum); };
+  auto floored = [&](Rate link, Rate reserved) {
+    return std::max(link - reserved, settings_.client_minimum);
+  };
   ClientTargets targets;
   if (settings_.link_upload) targets.upload = floored(*settings_.link_upload, reserved_upload());
   if (settings_.link_download) targets.download = floored(*settings_.link_download, reserved_download());

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ReservationBook: the reservations of remote media streams, and what they
 // take from the bulk traffic. Pure: time and events come in as values; the
 // caller's clock drives expiry (next_expiry says when to call expire).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The body of the API's `POST /v1/reservations`, turned into a book event.
 #pragma once
 

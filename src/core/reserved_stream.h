@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ReservedStream: a reservation as the planner sees it. While a remote viewer
 // streams, traffic to its address (upload) and from it (download) gets a class
 // of its own with the reserved rate, and `bulk: true` classes give way.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Result<T>: a value or an error message, for expected failures (bad input,
 // kernel refusals). Exceptions stay for programming errors (see STYLE.md).
 #pragma once

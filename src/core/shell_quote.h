@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Python's shlex.quote and shlex.join: how TrafficToll turns a list
 // attribute (a process's arguments) into the text its regex is matched on.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "core/state_document.h"
 
 #include <nlohmann/json.hpp>
@@ -13,7 +14,8 @@ json limit_json(const SpeedLimit& limit) {
 }
 
 SpeedLimit limit_from(const json& value) {
-  return {Rate::bits_per_second(value.at("bits_per_second").get<uint64_t>()), value.at("enabled").get<bool>()};
+  return {Rate::bits_per_second(value.at("bits_per_second").get<uint64_t>()),
+          value.at("enabled").get<bool>()};
 }
 
 json limits_json(const ClientLimits& limits) {
@@ -30,8 +32,10 @@ ClientLimits limits_from(const json& value) {
   limits.upload = limit_from(value.at("upload"));
   limits.download = limit_from(value.at("download"));
   limits.alternative_mode = value.at("alternative_mode").get<bool>();
-  if (value.contains("alternative_upload")) limits.alternative_upload = limit_from(value["alternative_upload"]);
-  if (value.contains("alternative_download")) limits.alternative_download = limit_from(value["alternative_download"]);
+  if (value.contains("alternative_upload"))
+    limits.alternative_upload = limit_from(value["alternative_upload"]);
+  if (value.contains("alternative_download"))
+    limits.alternative_download = limit_from(value["alternative_download"]);
   return limits;
 }
 
@@ -40,7 +44,8 @@ json reservation_json(const Reservation& reservation) {
           {"ip", reservation.remote_ip},
           {"upload_bits_per_second", reservation.upload.bits_per_second()},
           {"download_bits_per_second", reservation.download.bits_per_second()},
-          {"expires_unix", std::chrono::duration_cast<std::chrono::seconds>(reservation.expires.time_since_epoch()).count()},
+          {"expires_unix",
+           std::chrono::duration_cast<std::chrono::seconds>(reservation.expires.time_since_epoch()).count()},
           {"source", std::string(to_string(reservation.source))},
           {"state", std::string(to_string(reservation.state))}};
 }
@@ -67,9 +72,12 @@ Result<Reservation> reservation_from(const json& value) {
 }  // namespace
 
 std::string format_state_document(const StateDocument& state) {
-  json document = {{"version", kVersion}, {"reservations", json::array()}, {"original_limits", json::object()}};
-  for (const Reservation& reservation : state.reservations) document["reservations"].push_back(reservation_json(reservation));
-  for (const auto& [name, limits] : state.original_limits) document["original_limits"][name] = limits_json(limits);
+  json document = {
+      {"version", kVersion}, {"reservations", json::array()}, {"original_limits", json::object()}};
+  for (const Reservation& reservation : state.reservations)
+    document["reservations"].push_back(reservation_json(reservation));
+  for (const auto& [name, limits] : state.original_limits)
+    document["original_limits"][name] = limits_json(limits);
   return document.dump(2) + "\n";
 }
 

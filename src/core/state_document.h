@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // StateDocument: what the state file holds (DESIGN.md §3, state.json): the
 // reservations with their expiry and each torrent client's original limits,
 // so a restart after a crash keeps the one and restores the other.

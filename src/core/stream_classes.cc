@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "core/stream_classes.h"
 
 #include <fmt/format.h>
@@ -41,8 +42,8 @@ std::vector<ViewerClass> assign_stream_classes(const std::vector<ReservedStream>
   std::set<uint16_t> taken;
   for (ViewerClass& viewer : viewers) {
     auto kept = previous.find(format_cidr(viewer.remote));
-    if (kept == previous.end() || kept->second < kFirstStreamClassMinor || kept->second > kLastStreamClassMinor ||
-        taken.contains(kept->second)) {
+    if (kept == previous.end() || kept->second < kFirstStreamClassMinor ||
+        kept->second > kLastStreamClassMinor || taken.contains(kept->second)) {
       continue;
     }
     viewer.minor = kept->second;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Stream classes: which HTB class each reserved stream's viewer gets. The
 // kernel classifies a stream's packets by the viewer's address, so the class
 // belongs to the address: two sessions of one viewer share a class carrying

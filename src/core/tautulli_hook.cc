@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "core/tautulli_hook.h"
 
 #include <charconv>
@@ -16,8 +17,8 @@ Result<std::optional<uint64_t>> parse_count(std::string_view text, std::string_v
   uint64_t value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size() || value > (uint64_t{1} << 40)) {
-    return Error{std::string(field) + ": expected a whole number, \"\" or \"N/A\", got '" + std::string(text) +
-                 "'"};
+    return Error{std::string(field) + ": expected a whole number, \"\" or \"N/A\", got '" +
+                 std::string(text) + "'"};
   }
   return std::optional<uint64_t>(value);
 }
@@ -40,7 +41,8 @@ Result<void> set_bandwidth(StreamEvent& event, std::string_view text, std::strin
   return success();
 }
 
-Result<void> set_remaining(StreamEvent& event, std::string_view text, std::string_view field, int seconds_per_unit) {
+Result<void> set_remaining(StreamEvent& event, std::string_view text, std::string_view field,
+                           int seconds_per_unit) {
   auto count = parse_count(text, field);
   if (!count) return Error{count.error()};
   if (*count) event.remaining = std::chrono::seconds(**count * seconds_per_unit);
@@ -60,8 +62,9 @@ Result<StreamEvent> parse_tautulli_webhook(std::string_view body) {
                                          "remaining_duration", "remaining_duration_sec", "stream_location"});
   if (!object) return Error{object.error()};
   std::optional<std::string> values[7];
-  const char* names[7] = {"action",          "session_id", "ip_address", "stream_bandwidth", "remaining_duration",
-                          "remaining_duration_sec", "stream_location"};
+  const char* names[7] = {"action",           "session_id",         "ip_address",
+                          "stream_bandwidth", "remaining_duration", "remaining_duration_sec",
+                          "stream_location"};
   for (int i = 0; i < 7; ++i) {
     auto value = string_field(*object, names[i]);
     if (!value) return Error{value.error()};
@@ -92,11 +95,13 @@ Result<StreamEvent> parse_tautulli_webhook(std::string_view body) {
 }
 
 Result<std::optional<StreamEvent>> parse_tautulli_arguments(const std::vector<std::string>& arguments) {
-  constexpr std::string_view kUsage = "usage: -play|-pause|-stop|-watched|-check IP SESSION [DURATION BANDWIDTH]";
+  constexpr std::string_view kUsage =
+      "usage: -play|-pause|-stop|-watched|-check IP SESSION [DURATION BANDWIDTH]";
   if (arguments.empty()) return Error{std::string(kUsage)};
   const std::string& flag = arguments[0];
   if (flag == "-check") return std::optional<StreamEvent>();
-  if (flag.size() < 2 || flag[0] != '-') return Error{"action: expected -play, -pause, -stop, -watched or -check"};
+  if (flag.size() < 2 || flag[0] != '-')
+    return Error{"action: expected -play, -pause, -stop, -watched or -check"};
   auto action = parse_action(std::string_view(flag).substr(1), "action");
   if (!action || *action == StreamAction::resume || *action == StreamAction::change) {
     return Error{"action: unknown '" + flag + "'; expected -play, -pause, -stop, -watched or -check"};
@@ -109,10 +114,12 @@ Result<std::optional<StreamEvent>> parse_tautulli_arguments(const std::vector<st
   event.id = arguments[2];
   if (not_given(event.id)) return Error{"SESSION: required"};
   if (arguments.size() > 3) {
-    if (auto remaining = set_remaining(event, arguments[3], "DURATION", 60); !remaining) return Error{remaining.error()};
+    if (auto remaining = set_remaining(event, arguments[3], "DURATION", 60); !remaining)
+      return Error{remaining.error()};
   }
   if (arguments.size() > 4) {
-    if (auto bandwidth = set_bandwidth(event, arguments[4], "BANDWIDTH"); !bandwidth) return Error{bandwidth.error()};
+    if (auto bandwidth = set_bandwidth(event, arguments[4], "BANDWIDTH"); !bandwidth)
+      return Error{bandwidth.error()};
   }
   return std::optional<StreamEvent>(std::move(event));
 }

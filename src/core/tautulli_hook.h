@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What Tautulli sends: the JSON of its Webhook agent and the argument list of
 // its Script agent (the throttler script's `-play IP SESSION DURATION
 // BANDWIDTH`), both turned into book events.

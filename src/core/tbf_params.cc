@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "core/tbf_params.h"
 
 #include <fmt/format.h>
@@ -38,18 +39,21 @@ void explain(const TbfInput& input, uint64_t per_tick, uint32_t auto_burst, TbfP
   why.push_back(fmt::format("rate {} = {} bytes/s", format_rate(input.rate), rate_bytes));
   why.push_back(fmt::format("one frame = MTU {} + {} = {} bytes", input.mtu,
                             link_header_text(input.link_header_bytes), tbf.frame_bytes));
-  why.push_back(fmt::format("one timer tick at HZ={}{} = {}; a tick's worth of bytes = ceil({} / {}) = {} bytes",
-                            input.hz, input.hz_assumed ? " (assumed: no kernel config readable)" : "",
-                            format_milliseconds(1000.0 / std::max(input.hz, 1)), rate_bytes, input.hz, per_tick));
+  why.push_back(
+      fmt::format("one timer tick at HZ={}{} = {}; a tick's worth of bytes = ceil({} / {}) = {} bytes",
+                  input.hz, input.hz_assumed ? " (assumed: no kernel config readable)" : "",
+                  format_milliseconds(1000.0 / std::max(input.hz, 1)), rate_bytes, input.hz, per_tick));
   if (input.burst) {
-    why.push_back(fmt::format("burst = {} bytes, set in the config (auto would be {})", *input.burst, auto_burst));
+    why.push_back(
+        fmt::format("burst = {} bytes, set in the config (auto would be {})", *input.burst, auto_burst));
   } else {
     why.push_back(fmt::format("burst = max({} per tick, 1 frame = {}) = {} bytes", per_tick, tbf.frame_bytes,
                               tbf.burst_bytes));
   }
   const uint64_t queued = queued_bytes(input.rate, input.latency);
   why.push_back(fmt::format("queue limit = rate × latency = {} × {} = {} bytes, + burst {} = {} bytes",
-                            rate_bytes, format_duration(input.latency), queued, tbf.burst_bytes, tbf.limit_bytes));
+                            rate_bytes, format_duration(input.latency), queued, tbf.burst_bytes,
+                            tbf.limit_bytes));
   why.push_back(fmt::format("a full queue drains in {} at the rate",
                             format_milliseconds(1000.0 * static_cast<double>(tbf.limit_bytes) /
                                                 static_cast<double>(std::max<uint64_t>(rate_bytes, 1)))));
@@ -97,19 +101,22 @@ TbfPlan plan_tbf(const std::string& device, const TbfInput& input) {
 std::vector<std::string> tbf_warnings(const TbfPlan& tbf) {
   std::vector<std::string> warnings;
   if (tbf.burst_bytes < tbf.frame_bytes) {
-    warnings.push_back(fmt::format("burst {} bytes is below one frame ({} bytes): full-size packets never pass",
-                                   tbf.burst_bytes, tbf.frame_bytes));
+    warnings.push_back(
+        fmt::format("burst {} bytes is below one frame ({} bytes): full-size packets never pass",
+                    tbf.burst_bytes, tbf.frame_bytes));
   }
   if (tbf.burst_bytes < tbf.per_tick_bytes) {
-    warnings.push_back(fmt::format("burst {} bytes is below one timer tick's worth at {} ({} bytes): the rate "
-                                   "may not be reached on a kernel that refills once per tick",
-                                   tbf.burst_bytes, format_rate(tbf.rate), tbf.per_tick_bytes));
+    warnings.push_back(
+        fmt::format("burst {} bytes is below one timer tick's worth at {} ({} bytes): the rate "
+                    "may not be reached on a kernel that refills once per tick",
+                    tbf.burst_bytes, format_rate(tbf.rate), tbf.per_tick_bytes));
   }
   const uint64_t queue = tbf.limit_bytes - std::min(tbf.limit_bytes, tbf.burst_bytes);
   if (queue < tbf.burst_bytes) {
-    warnings.push_back(fmt::format("latency {} queues only {} bytes at {}, less than the burst of {} bytes: "
-                                   "raise the latency or lower the burst",
-                                   format_duration(tbf.latency), queue, format_rate(tbf.rate), tbf.burst_bytes));
+    warnings.push_back(
+        fmt::format("latency {} queues only {} bytes at {}, less than the burst of {} bytes: "
+                    "raise the latency or lower the burst",
+                    format_duration(tbf.latency), queue, format_rate(tbf.rate), tbf.burst_bytes));
   }
   return warnings;
 }
@@ -125,19 +132,22 @@ std::string tc_command_for(const TbfPlan& tbf) {
   if (tbf.direction == TbfDirection::ingress) {
     lines += fmt::format("ip link add {0} type ifb && ip link set {0} up\n", tbf.ifb);
     lines += fmt::format("tc qdisc add dev {} clsact\n", tbf.device);
-    lines += fmt::format("tc filter add dev {} ingress pref 31233 u32 match u32 0 0 action mirred egress redirect "
-                         "dev {}\n",
-                         tbf.device, tbf.ifb);
+    lines += fmt::format(
+        "tc filter add dev {} ingress pref 31233 u32 match u32 0 0 action mirred egress redirect "
+        "dev {}\n",
+        tbf.device, tbf.ifb);
   }
-  lines += fmt::format("tc qdisc replace dev {} root handle {:x}: tbf rate {} burst {} limit {}",
-                       tbf.qdisc_device(), kTbfMajor, format_rate(tbf.rate), tbf.burst_bytes, tbf.limit_bytes);
+  lines +=
+      fmt::format("tc qdisc replace dev {} root handle {:x}: tbf rate {} burst {} limit {}",
+                  tbf.qdisc_device(), kTbfMajor, format_rate(tbf.rate), tbf.burst_bytes, tbf.limit_bytes);
   return lines;
 }
 
 std::string networkd_section_for(const TbfPlan& tbf) {
   std::string section;
   if (tbf.direction == TbfDirection::ingress) {
-    section += "# networkd has no ingress token bucket: it needs an IFB and a redirect, which nettoll keeps\n";
+    section +=
+        "# networkd has no ingress token bucket: it needs an IFB and a redirect, which nettoll keeps\n";
   }
   section += fmt::format(
       "# in the .network file whose [Match] has Name={} (e.g. /etc/systemd/network/{}.network)\n"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // TBF parameters for an interface limit, derived from rate, MTU, link-layer
 // header, latency and the kernel's HZ, with a human explanation (`nettoll
 // explain tbf`, `nettoll plan`) and the equivalent `tc` and networkd forms.
@@ -29,8 +30,8 @@ struct TbfInput {
   uint32_t mtu = 1500;
   uint32_t link_header_bytes = kEthernetHeaderBytes;
   int hz = 1000;
-  bool hz_assumed = false;         // no kernel config was readable
-  std::optional<uint32_t> burst;   // absent = auto
+  bool hz_assumed = false;        // no kernel config was readable
+  std::optional<uint32_t> burst;  // absent = auto
   TbfDirection direction = TbfDirection::egress;
 };
 

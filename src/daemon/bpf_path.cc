@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "daemon/bpf_path.h"
 
 #include <spdlog/spdlog.h>
@@ -72,7 +73,8 @@ Result<void> BpfPath::set_streams(const std::vector<StreamClassifierEntry>& stre
   erase_streams_not_in(streams);
   for (const StreamClassifierEntry& entry : streams) {
     if (std::find(streams_.begin(), streams_.end(), entry) != streams_.end()) continue;
-    if (auto set = bpf_.set_stream_classes(entry.remote, entry.egress_class.packed(), entry.ingress_class.packed());
+    if (auto set =
+            bpf_.set_stream_classes(entry.remote, entry.egress_class.packed(), entry.ingress_class.packed());
         !set) {
       return set;
     }

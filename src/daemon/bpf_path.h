@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // BpfPath: process rules through nettoll's eBPF classifier. A process's rule
 // goes into the pid map, which the cgroup socket program reads for every new
 // socket; sockets it already holds are tagged through pidfd_getfd; the tc
@@ -38,11 +39,10 @@ class BpfPath : public ClassifierPath {
   const BpfClassifier& classifier() const { return bpf_; }
 
  private:
-
   BpfClassifier bpf_;
   std::string attached_interface_;
   int attached_ifindex_ = 0;
-  int ifb_ifindex_ = 0;  // where ingress packets are redirected now
+  int ifb_ifindex_ = 0;                         // where ingress packets are redirected now
   std::vector<StreamClassifierEntry> streams_;  // in the address maps
 };
 

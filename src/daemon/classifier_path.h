@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ClassifierPath: how process rules and reserved streams reach packets. The eBPF path tags
 // sockets from their creation (BpfPath); where the kernel refuses it, the
 // fallback puts u32 filters on the local ports of matched processes, polled

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "daemon/daemon.h"
 
 #include <signal.h>
@@ -144,9 +145,10 @@ Result<void> Daemon::follow_link(const std::string& why) {
   }
   link_ = *choice;
   set_log_interface(link_.interface);
-  auto plan = plan_for_interface(*socket_, limit_overrides_.apply(config_), link_.interface, natural_gso_,
-                                 reservations_ ? reservations_->active_streams() : std::vector<ReservedStream>{},
-                                 stream_slots_of(shaper_->applied()));
+  auto plan =
+      plan_for_interface(*socket_, limit_overrides_.apply(config_), link_.interface, natural_gso_,
+                         reservations_ ? reservations_->active_streams() : std::vector<ReservedStream>{},
+                         stream_slots_of(shaper_->applied()));
   if (!plan) return Error{plan.error()};
   if (auto recorded = recovery_->remember(*socket_, *plan); !recorded) {
     last_error_ = recorded.error();
@@ -173,7 +175,8 @@ Result<void> Daemon::follow_link(const std::string& why) {
   schedule_classifier_refresh();
   last_error_.clear();
   if (*changed > 0) {
-    spdlog::info("shaping {}: {} change(s)", link_.interface.empty() ? "interface limits" : link_.interface, *changed);
+    spdlog::info("shaping {}: {} change(s)", link_.interface.empty() ? "interface limits" : link_.interface,
+                 *changed);
   }
   notify_status();
   return success();
@@ -200,14 +203,16 @@ void Daemon::schedule_classifier_refresh(bool soon) {
 void Daemon::register_routes() {
   api_->router().add("GET", "/v1/status", [this](const ApiRequest&) { return ApiResponse{200, status()}; });
   api_->router().add("POST", "/v1/reload", [this](const ApiRequest& request) {
-    if (!request.body.is_null() && !request.body.empty()) return api_error(400, "POST /v1/reload takes no body");
+    if (!request.body.is_null() && !request.body.empty())
+      return api_error(400, "POST /v1/reload takes no body");
     return reload("POST /v1/reload");
   });
   // A rate change of a tbf is a netlink replace of the same handle and kind,
   // which the kernel performs as a change in place: no flush, no reset.
   api_->router().add("POST", "/v1/limits", [this](const ApiRequest& request) {
     const InterfaceLimitOverrides previous = limit_overrides_;
-    if (auto set = limit_overrides_.set_from_request(request.body, config_); !set) return api_error(400, set.error());
+    if (auto set = limit_overrides_.set_from_request(request.body, config_); !set)
+      return api_error(400, set.error());
     if (auto followed = follow_link("POST /v1/limits"); !followed) {
       limit_overrides_ = previous;
       return api_error(500, "limit not changed: " + followed.error());

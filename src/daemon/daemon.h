@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Daemon: `nettoll daemon`. Follows the active interface, keeps the kernel
 // matching the config on it, reloads on SIGHUP without dropping shaping,
 // serves the HTTP API, and cleans up on SIGTERM. One event loop.
@@ -27,10 +28,10 @@ namespace nettoll {
 
 struct DaemonOptions {
   std::string config_path;
-  std::string netns;  // manage this network namespace (as ip -n)
-  std::string api_socket = kDefaultApiSocket;  // the HTTP API, root only
+  std::string netns;                                   // manage this network namespace (as ip -n)
+  std::string api_socket = kDefaultApiSocket;          // the HTTP API, root only
   std::string runtime_dir = kDefaultRuntimeDirectory;  // what a restart after a crash needs
-  std::string state_path = kDefaultStatePath;  // reservations, clients' original limits
+  std::string state_path = kDefaultStatePath;          // reservations, clients' original limits
   std::string cgroup;  // cgroup v2 directory whose sockets are classified ("" = the root)
   ClassifierMode classifier = ClassifierMode::automatic;
 };

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "daemon/event_loop.h"
 
 #include <signal.h>
@@ -92,8 +93,8 @@ Result<void> EventLoop::after(const std::string& name, std::chrono::milliseconds
     // Accuracy 0 would mean sd-event's default, 250 ms of allowed lateness
     // (to coalesce wakeups): far too late for a 100 ms debounce or a 25 ms poll.
     constexpr uint64_t kAccuracyUsec = 1000;
-    if (int r = sd_event_add_time(event_, &source->source, CLOCK_MONOTONIC, when, kAccuracyUsec, dispatch_time,
-                                  &source->callback);
+    if (int r = sd_event_add_time(event_, &source->source, CLOCK_MONOTONIC, when, kAccuracyUsec,
+                                  dispatch_time, &source->callback);
         r < 0) {
       timers_.erase(name);
       return failure("start timer " + name, r);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // EventLoop: the daemon's one loop (sd-event), with signals, file
 // descriptors and one-shot timers as callbacks. No threads, no polling.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "daemon/interface_limit_overrides.h"
 
 #include "api/body_fields.h"
@@ -15,12 +16,14 @@ const InterfaceLimit* find_limit(const Config& config, const std::string& name) 
 }  // namespace
 
 Result<void> InterfaceLimitOverrides::set_from_request(const nlohmann::json& body, const Config& config) {
-  if (auto problem = check_fields(body, {{"interface", FieldType::string, true}, {"rate", FieldType::string, true}})) {
+  if (auto problem =
+          check_fields(body, {{"interface", FieldType::string, true}, {"rate", FieldType::string, true}})) {
     return Error{*problem};
   }
   const std::string name = body["interface"].get<std::string>();
   if (!find_limit(config, name)) {
-    return Error{"interface '" + name + "' has no limit under interfaces: in the config; add one there first"};
+    return Error{"interface '" + name +
+                 "' has no limit under interfaces: in the config; add one there first"};
   }
   auto rate = parse_rate(body["rate"].get<std::string>());
   if (!rate) return Error{"field 'rate': " + rate.error()};

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Interface limits changed at run time (`nettoll set IF rate RATE`, `POST
 // /v1/limits`): they override the config's `interfaces:` rates until the next
 // reload. Pure: the daemon applies the overridden config as any other.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "daemon/interface_plan.h"
 
 #include "core/planner.h"
@@ -36,8 +37,8 @@ Result<Plan> plan_for_interface(NetlinkSocket& socket, const Config& config, con
     if (!gso) return Error{gso.error()};
     natural_gso[interface] = gso->gso_max_size;
   }
-  return make_plan(config, ManagedInterface{interface, link->mtu, natural_gso[interface]}, kernel.capabilities,
-                   devices, streams, slots);
+  return make_plan(config, ManagedInterface{interface, link->mtu, natural_gso[interface]},
+                   kernel.capabilities, devices, streams, slots);
 }
 
 }  // namespace nettoll

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Planning for a real interface: what the planner needs from the kernel (MTU,
 // GSO size, capabilities), read and passed to the pure planner.
 #pragma once
@@ -10,8 +11,8 @@
 #include "core/plan.h"
 #include "core/planner.h"
 #include "core/reserved_stream.h"
-#include "core/stream_classes.h"
 #include "core/result.h"
+#include "core/stream_classes.h"
 #include "kernel/netlink_socket.h"
 
 namespace nettoll {

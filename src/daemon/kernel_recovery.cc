@@ -1,10 +1,10 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "daemon/kernel_recovery.h"
-
-#include <sys/stat.h>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <filesystem>

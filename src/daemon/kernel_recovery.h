@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // KernelRecovery: the part of "leave the kernel as it was found" that must
 // survive a crash. Before nettoll first changes a device it records the
 // device's originals (root qdisc kind, clsact, GSO/GRO sizes) in the runtime

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Where the logs go: the journal when systemd runs nettoll (its priority
 // levels, and structured fields NETTOLL_INTERFACE and NETTOLL_RULE for
 // `journalctl NETTOLL_INTERFACE=wg0`), stderr otherwise. SPDLOG_LEVEL=debug

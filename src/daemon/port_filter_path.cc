@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "daemon/port_filter_path.h"
 
 #include <spdlog/spdlog.h>
@@ -72,12 +73,14 @@ Result<void> PortFilterPath::release_streams(const Plan& next, NetlinkSocket& so
   const std::vector<StreamFilter> next_filters = plan_stream_filters(next.streams);
   std::vector<StreamFilter> kept;
   for (const StreamFilter& filter : stream_filters_) {
-    if (std::find(next_filters.begin(), next_filters.end(), filter) != next_filters.end()) kept.push_back(filter);
+    if (std::find(next_filters.begin(), next_filters.end(), filter) != next_filters.end())
+      kept.push_back(filter);
   }
   return sync_stream_filters(socket, kept);
 }
 
-Result<void> PortFilterPath::sync_stream_filters(NetlinkSocket& socket, const std::vector<StreamFilter>& wanted) {
+Result<void> PortFilterPath::sync_stream_filters(NetlinkSocket& socket,
+                                                 const std::vector<StreamFilter>& wanted) {
   if (wanted == stream_filters_) return success();
   // Until every site holds `wanted`, the kernel holds some part of it.
   stream_filters_.clear();

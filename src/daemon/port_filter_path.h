@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // PortFilterPath: the fallback for kernels that refuse the eBPF classifier.
 // Every poll it lists the namespace's sockets (sock_diag), finds those of
 // processes with a rule (/proc/PID/fd, read again only when new sockets
@@ -67,10 +68,10 @@ class PortFilterPath : public ClassifierPath {
   std::vector<InstalledPortFilter> installed_;
   std::vector<StreamFilter> wanted_stream_filters_;  // the plan's
   std::vector<StreamFilter> stream_filters_;         // in the kernel
-  std::map<uint64_t, uint32_t> socket_rules_;  // inode → rule, of matched processes' sockets
-  std::set<uint64_t> seen_inodes_;             // every socket of the last poll
-  bool processes_changed_ = true;              // socket_rules_ needs /proc again
-  bool classes_changed_ = true;                // the plan moved rules to other classes
+  std::map<uint64_t, uint32_t> socket_rules_;        // inode → rule, of matched processes' sockets
+  std::set<uint64_t> seen_inodes_;                   // every socket of the last poll
+  bool processes_changed_ = true;                    // socket_rules_ needs /proc again
+  bool classes_changed_ = true;                      // the plan moved rules to other classes
   std::chrono::milliseconds interval_ = kMinPortPollInterval;
   std::chrono::nanoseconds poll_cost_{0};    // moving average of a poll's CPU time
   std::chrono::nanoseconds change_cost_{0};  // of the last poll, spent changing filters

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ProcessClassifier: puts each process's traffic in its rule's classes.
 // Process events (fork/exec/exit) and an initial /proc scan keep the pure
 // ProcessTable current; each process's rule goes to the classifier path:
@@ -95,7 +96,7 @@ class ProcessClassifier {
   std::string fallback_reason_;
   ProcessTable table_;
   std::vector<ProcessRule> rules_;
-  std::set<std::string> attributes_;  // what the rules read from /proc
+  std::set<std::string> attributes_;   // what the rules read from /proc
   std::set<ProcessRuleId> announced_;  // rules whose first process was logged
 };
 

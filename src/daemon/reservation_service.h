@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ReservationService: the daemon's reservations. Owns the book, its expiry
 // timer on the loop, the state file and the torrent clients' limiter; serves
 // the reservation endpoints and the Tautulli/Jellyfin hooks through the

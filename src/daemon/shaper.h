@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Shaper: keeps the kernel of one network namespace matching a Plan. Applies
 // the reconciler's minimal changes, rolls back on a failure so the kernel is
 // never left half-configured, and tears everything down on request.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // StateFile: the daemon's state.json (reservations and the torrent clients'
 // original limits), written atomically: a temp file beside it, fsync, rename,
 // fsync of the directory. A crash leaves the old file or the new, never half.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "daemon/status_report.h"
 
 #include <fmt/format.h>
@@ -76,10 +77,11 @@ void append_reservations_text(std::string& out, const nlohmann::json& book) {
                      rate(book, "reserved_download_bps"));
   for (const auto& r : member(book, "reservations")) {
     out += fmt::format("  {:<16} {:<40} {:<7} up {:<10} down {:<10} {} expires in {} s\n", r.value("id", ""),
-                       r.value("ip", ""), r.value("state", ""), rate(r, "upload_bps"), rate(r, "download_bps"),
-                       r.value("source", ""), r.value("expires_in_s", int64_t{0}));
+                       r.value("ip", ""), r.value("state", ""), rate(r, "upload_bps"),
+                       rate(r, "download_bps"), r.value("source", ""), r.value("expires_in_s", int64_t{0}));
   }
-  for (const auto& client : member(book, "clients_held")) out += "  holding " + client.get<std::string>() + "\n";
+  for (const auto& client : member(book, "clients_held"))
+    out += "  holding " + client.get<std::string>() + "\n";
 }
 
 }  // namespace
@@ -120,9 +122,10 @@ std::string format_status(const nlohmann::json& report) {
                        tbf.value("ifb", "").empty() ? "" : " (on " + tbf.value("ifb", "") + ")");
   }
   for (const auto& [name, override_rate] : member(report, "limit_overrides").items()) {
-    out += fmt::format("set: {} rate {}, overriding the config's {} until the next reload\n", name,
-                       format_rate(Rate::bits_per_second(override_rate.value("rate_bps", uint64_t{0}))),
-                       format_rate(Rate::bits_per_second(override_rate.value("config_rate_bps", uint64_t{0}))));
+    out +=
+        fmt::format("set: {} rate {}, overriding the config's {} until the next reload\n", name,
+                    format_rate(Rate::bits_per_second(override_rate.value("rate_bps", uint64_t{0}))),
+                    format_rate(Rate::bits_per_second(override_rate.value("config_rate_bps", uint64_t{0}))));
   }
   const nlohmann::json& processes = member(report, "processes");
   if (!processes.empty()) {

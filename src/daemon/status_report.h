@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What `nettoll status` shows: the daemon's state and the kernel's counters,
 // as JSON (the daemon's side) and as text (the CLI's side).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "kernel/bpf_classifier.h"
 
 #include <bpf/bpf.h>
@@ -356,7 +357,8 @@ Result<void> BpfClassifier::set_rule_classes(uint32_t rule_id, uint32_t egress_p
 
 StreamMapFds BpfClassifier::stream_maps() const {
   return StreamMapFds{bpf_map__fd(skeleton_->maps.stream_classes_ipv4),
-                      bpf_map__fd(skeleton_->maps.stream_classes_ipv6), bpf_map__fd(skeleton_->maps.stream_count)};
+                      bpf_map__fd(skeleton_->maps.stream_classes_ipv6),
+                      bpf_map__fd(skeleton_->maps.stream_count)};
 }
 
 Result<void> BpfClassifier::set_stream_classes(const Cidr& remote, uint32_t egress_priority,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // BpfClassifier: nettoll's eBPF classifier (src/bpf/classifier.bpf.c) in the
 // kernel, and the maps that steer it. Sockets get a rule id when created
 // (from the pid, cgroup, comm or uid maps) or when tagged from userspace; the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The classifier's reserved-stream maps (src/bpf/stream_classes.bpf.h) as
 // BpfClassifier writes them: viewer address → the classes of its packets,
 // IPv4 and IPv6, and the entry count the tc programs check first.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "kernel/change_applier.h"
 
 #include "core/kernel_state.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Carrying out the reconciler's KernelChanges through netlink.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // HTB classes through rtnetlink: add, change in place, delete, and list with
 // their parameters decoded and their statistics.
 #pragma once

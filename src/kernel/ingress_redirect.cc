@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "kernel/ingress_redirect.h"
 
 #include <arpa/inet.h>

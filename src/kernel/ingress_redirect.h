@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The filter that sends an interface's ingress to its IFB before process
 // classification exists (and on kernels where the BPF path is refused): a u32
 // match-all on clsact ingress with a mirred egress redirect.
@@ -17,10 +18,10 @@ inline constexpr uint16_t kRedirectFilterPref = 0x7a01;
 
 // Filters on a device's clsact hook (both directions), split by owner.
 struct ClsactFilters {
-  bool has_redirect = false;  // nettoll's redirect on ingress
+  bool has_redirect = false;            // nettoll's redirect on ingress
   bool has_classifier_ingress = false;  // nettoll's BPF classifier (kClassifierFilterPref)
   bool has_classifier_egress = false;
-  size_t others = 0;          // distinct filter preferences that are not nettoll's redirect
+  size_t others = 0;  // distinct filter preferences that are not nettoll's redirect
 };
 
 // Adds the redirect of `device`'s ingress to `ifb`. The clsact qdisc must exist.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "kernel/kernel_capabilities.h"
 
 #include <sys/utsname.h>

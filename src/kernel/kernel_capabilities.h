@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Probing what the running kernel offers the planner, read-only: its build
 // config (/proc/config.gz or /boot/config-RELEASE) and loaded modules.
 #pragma once

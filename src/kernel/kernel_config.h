@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The running kernel's build configuration, as far as nettoll needs it: HZ
 // (the timer tick that bounds how often TBF can refill its bucket).
 #pragma once

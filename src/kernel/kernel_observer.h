@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reading what the kernel holds on a set of devices into the ObservedKernel
 // the reconciler compares with a Plan.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // An interface's GSO and GRO aggregate sizes: read and set through rtnetlink.
 // nettoll lowers them while shaping with small byte fifos (see the planner).
 #pragma once

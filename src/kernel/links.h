@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Network interfaces through rtnetlink: look up, list, create IFB devices,
 // delete, bring up.
 #pragma once
@@ -16,9 +17,9 @@ struct LinkInfo {
   int ifindex = 0;
   std::string name;
   uint32_t mtu = 0;
-  bool up = false;   // administratively up (IFF_UP)
-  std::string kind;  // IFLA_INFO_KIND: "veth", "ifb", ...; "" for physical devices and lo
-  uint16_t type = 0; // ARPHRD_*: ARPHRD_ETHER, ARPHRD_NONE (tun, wireguard), ...
+  bool up = false;    // administratively up (IFF_UP)
+  std::string kind;   // IFLA_INFO_KIND: "veth", "ifb", ...; "" for physical devices and lo
+  uint16_t type = 0;  // ARPHRD_*: ARPHRD_ETHER, ARPHRD_NONE (tun, wireguard), ...
 };
 
 // Decodes one RTM_NEWLINK reply (a get or dump); nullopt for any other

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // NetlinkSocket: one netlink socket (rtnetlink unless asked otherwise) with request/ack and
 // dump helpers; NetlinkMessage: a request being built. The socket belongs to
 // the network namespace of the thread that opened it (setns first to manage

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Entering a named network namespace (as `ip netns` creates them), for
 // `--netns NAME`: netlink sockets opened afterwards by the calling thread
 // manage that namespace.

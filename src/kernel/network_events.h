@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // NetworkEvents: notifications of link, address, route and rule changes in
 // the current network namespace, for the daemon's event loop.
 #pragma once

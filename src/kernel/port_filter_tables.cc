@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "kernel/port_filter_tables.h"
 
 #include <arpa/inet.h>
@@ -136,8 +137,9 @@ Result<void> add_port_filter(NetlinkSocket& socket, const PortFilterSite& site,
   mnl_attr_put_u32(message.header(), TCA_U32_CLASSID, filter.filter.class_id.packed());
   std::vector<tc_u32_key> keys = {
       u32_key(0xffu << layout.protocol_shift, uint32_t(port.protocol) << layout.protocol_shift,
-          layout.protocol_offset),
-      u32_key(port_mask(site.direction), uint32_t(port.port) << port_shift(site.direction), layout.ports_offset),
+              layout.protocol_offset),
+      u32_key(port_mask(site.direction), uint32_t(port.port) << port_shift(site.direction),
+              layout.ports_offset),
   };
   // IPv4: the ports are where the filter reads them only in a 20-byte header
   // (IHL 5) and in the first fragment (offset 0).

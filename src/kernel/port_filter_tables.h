@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The fallback classifier in the kernel: u32 filters on nettoll's HTB qdisc
 // that send a local port's packets to a rule's class. Per family, one u32
 // filter preference holds a 256-bucket hash table (bucket = the port's low

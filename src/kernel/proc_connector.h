@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ProcConnector: the kernel's process events (fork, exec, exit, comm and uid
 // changes) from the proc connector (NETLINK_CONNECTOR, CN_IDX_PROC), so the
 // pid map follows processes without polling /proc.

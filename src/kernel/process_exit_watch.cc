@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "kernel/process_exit_watch.h"
 
 #include <sys/epoll.h>
@@ -33,7 +34,8 @@ Result<bool> ProcessExitWatch::watch(pid_t pid) {
   if (pidfds_.contains(pid)) return true;
   const int pidfd = int(::syscall(SYS_pidfd_open, pid, 0));
   if (pidfd < 0 && errno == ESRCH) return false;
-  if (pidfd < 0) return Error{"cannot watch process " + std::to_string(pid) + " for its exit: " + std::strerror(errno)};
+  if (pidfd < 0)
+    return Error{"cannot watch process " + std::to_string(pid) + " for its exit: " + std::strerror(errno)};
   // A pidfd is readable once the whole process (every thread) has exited.
   epoll_event event{};
   event.events = EPOLLIN;

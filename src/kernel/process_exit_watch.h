@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ProcessExitWatch: learns when chosen processes exit, through pidfds in an
 // epoll set of its own. The daemon watches only processes that have a rule,
 // so the proc connector's exit event (one wakeup for every process on the

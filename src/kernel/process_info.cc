@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "kernel/process_info.h"
 
 #include <dirent.h>
@@ -337,7 +338,8 @@ std::vector<pid_t> children_of(pid_t pid) {
 Result<std::vector<pid_t>> list_processes() {
   std::vector<pid_t> pids;
   DIR* proc = ::opendir("/proc");
-  if (proc == nullptr) return Error{std::string("cannot list the processes in /proc: ") + std::strerror(errno)};
+  if (proc == nullptr)
+    return Error{std::string("cannot list the processes in /proc: ") + std::strerror(errno)};
   while (const dirent* entry = ::readdir(proc)) {
     const char* name = entry->d_name;
     pid_t pid = 0;

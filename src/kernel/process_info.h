@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reading what rules match on from /proc: one process's attributes under
 // TrafficToll's names (psutil's, lists joined as shlex.join does) and nettoll's
 // native ones, and the list of running processes for the initial scan.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Packet-scheduler time: HTB and TBF take their bucket sizes as a time (in
 // psched ticks) to send the burst at the rate, not as bytes. The tick length
 // comes from /proc/net/psched, as iproute2's tc reads it.

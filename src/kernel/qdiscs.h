@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Qdiscs through rtnetlink: HTB and TBF at a device's root, clsact, the leaf
 // queues under HTB classes (bfifo, fq_codel), deletion, and listing with
 // statistics.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "kernel/route_query.h"
 
 #include <arpa/inet.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Asking the kernel which interface it would use for a destination
 // (RTM_GETROUTE), so policy routing such as wg-quick's is respected, and
 // putting that together into the interface nettoll should manage.

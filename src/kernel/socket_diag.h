@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Listing the TCP and UDP sockets of a network namespace through sock_diag
 // (NETLINK_SOCK_DIAG, INET_DIAG dumps): their local port and inode, which
 // /proc/PID/fd links back to processes. What the fallback classifier polls.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "kernel/stream_filter_tables.h"
 
 #include <arpa/inet.h>
@@ -31,7 +32,8 @@ void put_header(NetlinkMessage& message, const PortFilterSite& site, bool ipv6) 
 
 // `tc filter add ... prio <pref> protocol ip u32 match ip dst A/32 classid C`,
 // the kernel choosing the handle.
-Result<void> add_stream_filter(NetlinkSocket& socket, const PortFilterSite& site, const StreamFilter& filter) {
+Result<void> add_stream_filter(NetlinkSocket& socket, const PortFilterSite& site,
+                               const StreamFilter& filter) {
   const bool ipv6 = filter.remote.ipv6;
   NetlinkMessage message(RTM_NEWTFILTER, NLM_F_CREATE);
   put_header(message, site, ipv6);
@@ -62,7 +64,8 @@ Result<void> remove_stream_filters(NetlinkSocket& socket, const PortFilterSite& 
     const NetlinkStatus status = socket.transact(message.header());
     // Nothing at that preference, or the qdisc itself is gone.
     if (status.ok() || status.error == -ENOENT || status.error == -EINVAL) continue;
-    return Error{describe_failure(fmt::format("remove the stream filters from {}", site_label(site)), status)};
+    return Error{
+        describe_failure(fmt::format("remove the stream filters from {}", site_label(site)), status)};
   }
   return success();
 }

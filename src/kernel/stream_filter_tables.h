@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The fallback path's address filters for reserved streams: u32 filters on
 // nettoll's HTB qdisc (the interface's: destination address; the IFB's:
 // source address) at preferences below the port filters', so a viewer's

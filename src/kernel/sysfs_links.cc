@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "kernel/sysfs_links.h"
 
 #include <fstream>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The MTU and link type of `interfaces:` devices read from sysfs
 // (/sys/class/net/NAME/{mtu,type}): enough for `plan`, `check`, `explain` and
 // `export`, which run unprivileged and change nothing.

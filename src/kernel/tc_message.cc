@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "kernel/tc_message.h"
 
 #include <libmnl/libmnl.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What qdisc and class requests share: the tcmsg header, handles as the
 // kernel packs them, the statistics every tc object reports, and errors that
 // name the device.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the HTTP API decides from request bytes before a handler runs, on
 // arbitrary input: the body parser (size limit, JSON), the field checker on
 // whatever JSON it returns, and the Host check against DNS rebinding.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The config loader on arbitrary text: YAML in, a Config or diagnostics out,
 // never a crash, an exception or a diagnostic without a message.
 #include <cstddef>

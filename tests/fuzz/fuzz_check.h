@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the harnesses share: an invariant check that stops the fuzzer with
 // a message (libFuzzer records the input as a crash), and netlink message
 // iteration as NetlinkSocket::read_replies does it.

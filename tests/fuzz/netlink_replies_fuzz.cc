@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The rtnetlink reply decoders (links, qdiscs, HTB classes, routes) on
 // arbitrary bytes, split into messages as the daemon's reply loop splits a
 // receive buffer: each message goes to the decoder for its type.

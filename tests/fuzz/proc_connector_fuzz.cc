@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The proc connector datagram decoder on arbitrary bytes: events out, never
 // a read outside the datagram, and only process-level events (a thread's
 // fork or exit is dropped).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The sock_diag reply decoder on arbitrary bytes, split into messages as
 // the daemon's dump loop does: a socket or nothing per message.
 #include <netinet/in.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The parsers of config values (rates, durations, CIDRs, addresses) on
 // arbitrary text: an error or a value, and a value's printed form parses
 // back to the same value (rates and durations to 6 significant digits, as

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Following the active interface at the adapter level, inside a Testbed's
 // namespace A: RTM_GETROUTE answers as the kernel would route (main table
 // changes, wg-quick-style policy routing and back), a fixed name is awaited,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ApiFixture: `nettoll daemon` in a namespace testbed (A routes to B), with
 // its own socket, token and state files, and HTTP helpers that call it over
 // the unix socket or over loopback TCP inside namespace A.
@@ -46,9 +47,10 @@ class ApiFixture : public ::testing::Test {
 
   void start_daemon(const std::string& config) {
     std::ofstream(config_path_) << config;
-    std::vector<std::string> argv{nettoll_binary(),        "daemon",   "-c",        config_path_, "--netns",
-                                  testbed_->namespace_a(), "--socket", socket_path_,
-                                  "--runtime-dir",         directory_ + "/run", "--state-file", state_path_};
+    std::vector<std::string> argv{nettoll_binary(),    "daemon",       "-c",
+                                  config_path_,        "--netns",      testbed_->namespace_a(),
+                                  "--socket",          socket_path_,   "--runtime-dir",
+                                  directory_ + "/run", "--state-file", state_path_};
     argv.insert(argv.end(), extra_arguments_.begin(), extra_arguments_.end());
     daemon_ = std::make_unique<ChildProcess>(argv);
     ASSERT_TRUE(daemon_->wait_for_output("managed interface", 10s)) << daemon_->output();

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The HTTP API of `nettoll daemon` in a namespace testbed: the root-only unix
 // socket needs no token; loopback TCP (reservations: api) needs the bearer
 // token and a loopback Host; bad bodies get 400 and change nothing; stalled

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `nettoll apply` in a namespace testbed with real traffic: wire rates within
 // 5% of the limits both ways, idempotent reloads, clean stops, adoption of a
 // killed run's leftovers, and refusals that leave the kernel untouched.
@@ -83,7 +84,8 @@ class ApplyTest : public ::testing::Test {
 };
 
 std::string limits(int download_mbit, int upload_mbit) {
-  return "download: " + std::to_string(download_mbit) + "mbit\nupload: " + std::to_string(upload_mbit) + "mbit\n";
+  return "download: " + std::to_string(download_mbit) + "mbit\nupload: " + std::to_string(upload_mbit) +
+         "mbit\n";
 }
 
 std::string iperf_client(const std::string& flags) {
@@ -102,7 +104,9 @@ TEST_P(ApplyAccuracyTest, WireRateWithinFivePercentBothWays) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Rates, ApplyAccuracyTest, ::testing::Values(1, 20, 200),
-                         [](const ::testing::TestParamInfo<int>& rate) { return std::to_string(rate.param) + "mbit"; });
+                         [](const ::testing::TestParamInfo<int>& rate) {
+                           return std::to_string(rate.param) + "mbit";
+                         });
 
 // Robustness: an uplink that delivers 64 KiB TSO super-packets (no WAN does)
 // is still held to the limit, if less exactly (0.79 of it seen under load).
@@ -141,8 +145,10 @@ TEST_F(ApplyTest, ClassesMatchThePlanAsTcSeesThem) {
       const std::string id = planned["id"];
       ASSERT_TRUE(by_id.contains(id)) << direction << " " << id;
       const TcTextClass& seen = by_id.at(id);
-      EXPECT_NEAR(seen.rate_bits, planned["rate_bps"].get<double>(), planned["rate_bps"].get<double>() * 0.01) << id;
-      EXPECT_NEAR(seen.ceil_bits, planned["ceil_bps"].get<double>(), planned["ceil_bps"].get<double>() * 0.01) << id;
+      EXPECT_NEAR(seen.rate_bits, planned["rate_bps"].get<double>(), planned["rate_bps"].get<double>() * 0.01)
+          << id;
+      EXPECT_NEAR(seen.ceil_bits, planned["ceil_bps"].get<double>(), planned["ceil_bps"].get<double>() * 0.01)
+          << id;
       if (planned.contains("leaf")) {
         EXPECT_EQ(seen.prio, planned["prio"]) << id;
       }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The BPF classifier with real sockets and real traffic: sockets get the rule
 // of the task that creates them, tc programs send a rule's packets to its HTB
 // class both ways (IPv4 and IPv6, TCP and UDP), and running sockets can be
@@ -394,7 +395,8 @@ class ClassifierTrafficTest : public BpfClassifierTest {
     iperf3_ = run_command("command -v iperf3").output;
     if (iperf3_.empty()) GTEST_SKIP() << "iperf3 is not installed";
     iperf3_.erase(iperf3_.find_last_not_of('\n') + 1);
-    testbed_ = std::make_unique<Testbed>(UplinkFrames::super_packets);  // as before: its hand-made HTB does not cap GRO
+    testbed_ = std::make_unique<Testbed>(
+        UplinkFrames::super_packets);  // as before: its hand-made HTB does not cap GRO
     ASSERT_EQ(testbed_->setup_error(), "");
     cgroup_ = std::make_unique<TestCgroup>("");
     ASSERT_NE(cgroup_->path(), "");

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ChildProcess: a program started in the background by a test or benchmark
 // (nettoll apply, iperf3), with its output in a file, signalled and reaped
 // by the test, and killed if the test ends first.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // How the daemon picks its classifier path: `auto` falls back to u32 port
 // filters when the eBPF classifier cannot be set up, says why in the log and
 // in status, and still limits the process; `bpf` refuses to start instead.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `nettoll daemon` in a namespace testbed: it follows the active interface
 // (default route changes, wg-quick-style policy routing, an interface that
 // goes away and comes back), reloads on SIGHUP without losing shaping,
@@ -133,8 +134,9 @@ TEST_F(DaemonTest, FollowsAWgQuickStylePolicyRouteAndBack) {
   start_daemon(kLimits);
   ASSERT_GE(seconds_until_shaped("vA", 5s), 0) << daemon_->output();
   // What wg-quick does: the main table still points at vA.
-  in_a("ip route add default dev vA2 table 51820 && ip rule add not fwmark 0xca6c table 51820 && "
-       "ip rule add table main suppress_prefixlength 0");
+  in_a(
+      "ip route add default dev vA2 table 51820 && ip rule add not fwmark 0xca6c table 51820 && "
+      "ip rule add table main suppress_prefixlength 0");
   ASSERT_GE(seconds_until_shaped("vA2", 5s), 0) << daemon_->output();
   EXPECT_FALSE(has_htb("vA"));
   in_a("ip rule del not fwmark 0xca6c table 51820 && ip rule del table main suppress_prefixlength 0");
@@ -174,7 +176,8 @@ TEST_F(DaemonTest, ReloadKeepsShapingOnABadConfigAndChangesOnlyTheChangedClass) 
   std::ofstream(config_path_) << "download: 20mbit\nupload: 10 parsecs\n";
   daemon_->signal(SIGHUP);
   ASSERT_TRUE(daemon_->wait_for_output("reload rejected", 5s)) << daemon_->output();
-  EXPECT_NE(daemon_->output().find(config_path_ + ":2:9: upload: bad rate"), std::string::npos) << daemon_->output();
+  EXPECT_NE(daemon_->output().find(config_path_ + ":2:9: upload: bad rate"), std::string::npos)
+      << daemon_->output();
   EXPECT_EQ(parse_tc_classes(in_a("tc -s class show dev vA")).at("7a:1").ceil_bits, 10'000'000u);
   std::ofstream(config_path_) << "download: 20mbit\nupload: 12mbit\n";
   daemon_->signal(SIGHUP);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // HTB classes through the adapter, read back over netlink and compared with
 // what `tc -s class show` prints.
 #include "kernel/htb_classes.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Links through the adapter, checked with `ip` from outside.
 #include "kernel/links.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `nettoll match` against real processes: renamed copies of sleep and bash
 // started inside the test's network namespace and a cgroup of its own. Each
 // rule must list exactly the processes it should select (TrafficToll's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // NamespaceTest: a fixture with a fresh Testbed and a netlink socket opened
 // inside its namespace A, where `vA` lives. Skips when not root.
 #pragma once

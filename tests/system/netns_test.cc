@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Entering namespaces and reading the kernel's config.
 #include "kernel/netns.h"
 

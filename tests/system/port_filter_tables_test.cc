@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The fallback classifier's kernel side: sock_diag finds a namespace's
 // sockets, and u32 port filters on an HTB qdisc send a port's packets to a
 // class, for IPv4 and IPv6, TCP and UDP. Checked with real traffic and with

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Process events from the proc connector, and process attributes from /proc,
 // on the real kernel: children this test starts are seen forking, execing
 // and exiting; the connector refuses other network namespaces with a clear

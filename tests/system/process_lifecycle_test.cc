@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Process rules over a process's life, through the daemon on both classifier
 // paths: a `recursive` rule covers the flows a matched shell spawns (and a
 // non-recursive one does not), and a process that exits leaves nothing
@@ -94,7 +95,8 @@ TEST_P(ProcessLifecycleTest, AnExitedProcessLeavesNoState) {
     const std::string command = std::string("tc filter show dev ") + device + " parent 7a:";
     EXPECT_TRUE(eventually(
         [&] { return testbed_->run_in_a(command).output.find("flowid 7a:10") == std::string::npos; }, 5s))
-        << device << ":\n" << testbed_->run_in_a(command).output;
+        << device << ":\n"
+        << testbed_->run_in_a(command).output;
   }
 }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Priority between processes through the daemon, on both classifier paths:
 // while a bulk process saturates the upload, a UDP probe in a priority-0
 // rule keeps a low round-trip time, and the same probe in the bulk's own

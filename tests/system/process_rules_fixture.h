@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ProcessRulesFixture: per-process rules through the daemon, on either
 // classifier path (the test parameter: "bpf" or "u32"). Namespace A runs the
 // daemon (--netns, --cgroup of the test's own) and renamed copies of iperf3

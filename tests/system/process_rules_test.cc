@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Per-process limits through the daemon, on both classifier paths: the
 // process a rule limits stays at its limit while the other gets the rest
 // (upload and download, TCP and UDP, IPv4 and IPv6), and a flow started

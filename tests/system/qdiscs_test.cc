@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Qdiscs through the adapter, read back over netlink and checked with
 // `tc qdisc show`.
 #include "kernel/qdiscs.h"

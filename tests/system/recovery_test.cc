@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Crash recovery: a daemon (or `apply`) killed with SIGKILL leaves its HTBs,
 // IFB, BPF classifier and lowered GSO/GRO sizes behind. The next run removes
 // or adopts them whatever its config says (no limits, another interface, the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reservations through the daemon in a namespace testbed: Tautulli's webhook
 // gives a remote viewer's stream a class of its own in the upload tree (and
 // the download tree), a viewer on a local network changes nothing, stop and
@@ -14,9 +15,7 @@ namespace {
 
 class ReservationsTest : public ApiFixture {
  protected:
-  void SetUp() override {
-    ApiFixture::SetUp();
-  }
+  void SetUp() override { ApiFixture::SetUp(); }
 
   std::string config() const {
     return "upload: 50mbit\ndownload: 100mbit\n" + reservations_config() +

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Interface limits (`interfaces:`) end to end: `nettoll daemon` in a
 // namespace with no default route at all, iperf3 through the tbf on a veth
 // (egress and ingress, rate on the wire within 5 %), a tun device's frame
@@ -5,12 +6,11 @@
 // and comes back, and a clean stop. Also the measurement `explain` quotes: at
 // 100 Mbit/s, the auto burst against 2 frames and 1 frame.
 #include <gtest/gtest.h>
-
-#include <filesystem>
 #include <signal.h>
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -54,8 +54,8 @@ class TbfTest : public ::testing::Test {
   void start_daemon(const std::string& config) {
     std::ofstream(config_path_) << config;
     daemon_ = std::make_unique<ChildProcess>(std::vector<std::string>{
-        nettoll_binary(), "daemon", "-c", config_path_, "--netns", testbed_->namespace_a(), "--socket", socket_path_,
-        "--runtime-dir", runtime_dir_});
+        nettoll_binary(), "daemon", "-c", config_path_, "--netns", testbed_->namespace_a(), "--socket",
+        socket_path_, "--runtime-dir", runtime_dir_});
     ASSERT_TRUE(daemon_->wait_for_output("managed interface", 10s)) << daemon_->output();
   }
 
@@ -64,7 +64,9 @@ class TbfTest : public ::testing::Test {
     ASSERT_EQ(daemon_->wait_for_exit(10s), 0) << daemon_->output();
   }
 
-  std::string qdiscs(const std::string& device) const { return in_a("tc qdisc show dev " + device + " 2>&1"); }
+  std::string qdiscs(const std::string& device) const {
+    return in_a("tc qdisc show dev " + device + " 2>&1");
+  }
 
   // Waits up to `limit` until `device`'s qdiscs contain (or lack) `text`.
   bool wait_for_qdisc(const std::string& device, const std::string& text, bool present = true,
@@ -87,7 +89,8 @@ class TbfTest : public ::testing::Test {
     in_b("iperf3 -s -1 -D -p " + std::to_string(kIperfPort));
     const auto start = Clock::now();
     while (Clock::now() - start < 5s &&
-           in_b("ss -ltnH 'sport = :" + std::to_string(kIperfPort) + "'").find("LISTEN") == std::string::npos) {
+           in_b("ss -ltnH 'sport = :" + std::to_string(kIperfPort) + "'").find("LISTEN") ==
+               std::string::npos) {
       std::this_thread::sleep_for(10ms);
     }
     const std::string report = in_a("iperf3 -J -O 1 -t " + std::to_string(seconds) + " -p " +
@@ -169,12 +172,13 @@ TEST_F(TbfTest, SetChangesTheRateInPlaceUnderLoad) {
          in_b("ss -ltnH 'sport = :" + std::to_string(kIperfPort) + "'").find("LISTEN") == std::string::npos) {
     std::this_thread::sleep_for(10ms);
   }
-  ChildProcess client({"ip", "netns", "exec", testbed_->namespace_a(), "iperf3", "-J", "-i", "1", "-t", "7", "-p",
-                       std::to_string(kIperfPort), "-c", "10.77.0.2"});
+  ChildProcess client({"ip", "netns", "exec", testbed_->namespace_a(), "iperf3", "-J", "-i", "1", "-t", "7",
+                       "-p", std::to_string(kIperfPort), "-c", "10.77.0.2"});
   const auto started = Clock::now();
   std::this_thread::sleep_until(started + 2s);
   const uint64_t before_set = tbf_sent_bytes();
-  const CommandOutput set = run_command(nettoll_binary() + " set vA rate 5mbit --socket " + socket_path_ + " 2>&1");
+  const CommandOutput set =
+      run_command(nettoll_binary() + " set vA rate 5mbit --socket " + socket_path_ + " 2>&1");
   ASSERT_EQ(set.exit_status, 0) << set.output;
   const auto set_at = Clock::now();
   EXPECT_GE(tbf_sent_bytes(), before_set) << "the qdisc was changed, not replaced";
@@ -194,7 +198,8 @@ TEST_F(TbfTest, SetChangesTheRateInPlaceUnderLoad) {
   for (const auto& interval : report["intervals"]) {
     EXPECT_GT(interval["sum"].value("bytes", 0.0), 0.0) << "the flow stalled: " << interval.dump();
   }
-  const std::string status = run_command(nettoll_binary() + " status --socket " + socket_path_ + " 2>&1").output;
+  const std::string status =
+      run_command(nettoll_binary() + " status --socket " + socket_path_ + " 2>&1").output;
   EXPECT_NE(status.find("set: vA rate 5mbit, overriding the config's 20mbit until the next reload"),
             std::string::npos)
       << status;

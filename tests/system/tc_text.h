@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // An independent reading of `tc class show` / `tc qdisc show` text, to check
 // what the adapter reads over netlink against what iproute2 prints.
 #pragma once

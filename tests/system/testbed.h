@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Testbed: two fresh network namespaces joined by a veth pair, for system
 // tests that need a real kernel but must never touch the machine's own
 // interfaces. Tests look at the kernel from outside with `ip`/`tc` (the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // udp_rtt_probe: a UDP ping for tests that need a process of their own
 // whose round-trip time they measure (ICMP cannot be classified by port).
 //   udp_rtt_probe server PORT            echoes datagrams until killed

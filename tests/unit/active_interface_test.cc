@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "core/active_interface.h"
 
 #include <gtest/gtest.h>
@@ -31,7 +32,8 @@ TEST(ChooseInterface, NoRouteMeansNothingToManage) {
 TEST(ChooseInterface, FixedNameIsAwaited) {
   EXPECT_EQ(choose_interface({"wg0", "eth0", std::nullopt, {"eth0"}}),
             (InterfaceChoice{"", "waiting for wg0 to appear"}));
-  EXPECT_EQ(choose_interface({"wg0", "eth0", std::nullopt, {"eth0", "wg0"}}), (InterfaceChoice{"wg0", "configured"}));
+  EXPECT_EQ(choose_interface({"wg0", "eth0", std::nullopt, {"eth0", "wg0"}}),
+            (InterfaceChoice{"wg0", "configured"}));
 }
 
 }  // namespace

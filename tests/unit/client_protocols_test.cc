@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The pure halves of the torrent client adapters: XML-RPC and SCGI framing
 // for rTorrent, Transmission's session JSON, qBittorrent's preferences.
 #include <gtest/gtest.h>
@@ -11,17 +12,19 @@ namespace nettoll {
 namespace {
 
 TEST(XmlRpcTest, CallHasStringTargetAndI8Value) {
-  const std::string call = format_xmlrpc_call("throttle.global_up.max_rate.set", {std::string(), int64_t{5120}});
+  const std::string call =
+      format_xmlrpc_call("throttle.global_up.max_rate.set", {std::string(), int64_t{5120}});
   EXPECT_NE(call.find("<methodName>throttle.global_up.max_rate.set</methodName>"), std::string::npos) << call;
   EXPECT_NE(call.find("<value><string></string></value>"), std::string::npos) << call;
   EXPECT_NE(call.find("<value><i8>5120</i8></value>"), std::string::npos) << call;
 }
 
 TEST(XmlRpcTest, IntegerReplies) {
-  EXPECT_EQ(*parse_xmlrpc_integer(
-                "<?xml version=\"1.0\"?><methodResponse><params><param><value><i8>1048576</i8></value></param>"
-                "</params></methodResponse>"),
-            1048576);
+  EXPECT_EQ(
+      *parse_xmlrpc_integer(
+          "<?xml version=\"1.0\"?><methodResponse><params><param><value><i8>1048576</i8></value></param>"
+          "</params></methodResponse>"),
+      1048576);
   EXPECT_EQ(*parse_xmlrpc_integer("<methodResponse><params><param><value><i4>0</i4></value></param></params>"
                                   "</methodResponse>"),
             0);
@@ -29,21 +32,29 @@ TEST(XmlRpcTest, IntegerReplies) {
 
 TEST(XmlRpcTest, FaultsAndGarbageAreErrors) {
   const auto fault = parse_xmlrpc_integer(
-      "<methodResponse><fault><value><struct><member><name>faultCode</name><value><i4>-506</i4></value></member>"
-      "<member><name>faultString</name><value><string>Method 'x' not defined</string></value></member></struct>"
+      "<methodResponse><fault><value><struct><member><name>faultCode</name><value><i4>-506</i4></value></"
+      "member>"
+      "<member><name>faultString</name><value><string>Method 'x' not "
+      "defined</string></value></member></struct>"
       "</value></fault></methodResponse>");
   ASSERT_FALSE(fault);
   EXPECT_NE(fault.error().find("Method 'x' not defined"), std::string::npos) << fault.error();
   EXPECT_FALSE(parse_xmlrpc_integer("<html>502 Bad Gateway</html>"));
-  EXPECT_FALSE(parse_xmlrpc_integer("<methodResponse><params><param><value><string>1</string></value></param>"
-                                    "</params></methodResponse>"));
+  EXPECT_FALSE(
+      parse_xmlrpc_integer("<methodResponse><params><param><value><string>1</string></value></param>"
+                           "</params></methodResponse>"));
   EXPECT_FALSE(parse_xmlrpc_integer("<methodResponse><params><param><value><i8>12x</i8>"));
   EXPECT_FALSE(parse_xmlrpc_integer(""));
 }
 
 TEST(ScgiTest, RequestBeginsWithContentLength) {
   const std::string request = format_scgi_request("<x/>");
-  const std::string headers = std::string("CONTENT_LENGTH\0" "4\0" "SCGI\0" "1\0", 24);
+  const std::string headers = std::string(
+      "CONTENT_LENGTH\0"
+      "4\0"
+      "SCGI\0"
+      "1\0",
+      24);
   EXPECT_EQ(request, "24:" + headers + ",<x/>");
 }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Loading whole configs: the native schema, TrafficToll's example, files.
 #include "core/config_loader.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Every validation problem, with the line and column `nettoll check` prints.
 #include <gtest/gtest.h>
 
@@ -141,8 +142,9 @@ TEST(ConfigValidation, ProcessWithoutMatchWillNeverMatch) {
 
 TEST(ConfigValidation, AttributesNettollDoesNotReadAreRefused) {
   for (const char* attribute : {"nice", "num_threads", "create_time"}) {
-    EXPECT_TRUE(has_one(std::string("processes:\n  a:\n    match: [{") + attribute + ": '1'}]\n", 3, 14,
-                        std::string("process 'a': match attribute '") + attribute + "' is not supported by nettoll yet"))
+    EXPECT_TRUE(has_one(
+        std::string("processes:\n  a:\n    match: [{") + attribute + ": '1'}]\n", 3, 14,
+        std::string("process 'a': match attribute '") + attribute + "' is not supported by nettoll yet"))
         << attribute;
   }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // EventLoop timers: rescheduling a timer from its own callback (the daemon's
 // refresh does) must not free the running callback. Under AddressSanitizer
 // (scripts/run-tests' sanitizer step) a use after free here fails the test.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // An in-memory kernel for reconciler tests: applies KernelChanges to an
 // ObservedKernel the way the real adapters change the real kernel.
 #pragma once
@@ -32,7 +33,8 @@ class FakeKernel {
     ObservedDevice& d = device(c.device);
     d.classes.clear();
     std::erase_if(d.qdiscs, [](const ObservedQdisc& q) { return q.kind != "clsact"; });
-    d.qdiscs.push_back(ObservedQdisc{.kind = "htb", .handle = c.handle, .root = true, .htb_default = c.default_minor});
+    d.qdiscs.push_back(
+        ObservedQdisc{.kind = "htb", .handle = c.handle, .root = true, .htb_default = c.default_minor});
   }
   void apply_one(const DeleteRootQdisc& c) {
     ObservedDevice& d = device(c.device);
@@ -57,7 +59,8 @@ class FakeKernel {
   void apply_one(const ReplaceLeaf& c) {
     ObservedDevice& d = device(c.device);
     std::erase_if(d.qdiscs, [&](const ObservedQdisc& q) { return !q.root && q.parent == c.parent; });
-    ObservedQdisc leaf{.kind = c.leaf.kind == LeafQueueKind::bfifo ? "bfifo" : "fq_codel", .handle = c.leaf.handle,
+    ObservedQdisc leaf{.kind = c.leaf.kind == LeafQueueKind::bfifo ? "bfifo" : "fq_codel",
+                       .handle = c.leaf.handle,
                        .parent = c.parent};
     leaf.limit_bytes = c.leaf.limit_bytes;
     leaf.limit_packets = c.leaf.limit_packets;

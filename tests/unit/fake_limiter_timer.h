@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // FakeLimiterTimer: ClientLimiter's timers in memory; tests fire them.
 #pragma once
 
@@ -17,7 +18,8 @@ class FakeLimiterTimer : public LimiterTimer {
     std::chrono::milliseconds delay;
     std::function<void()> callback;
   };
-  void after(const std::string& name, std::chrono::milliseconds delay, std::function<void()> callback) override {
+  void after(const std::string& name, std::chrono::milliseconds delay,
+             std::function<void()> callback) override {
     pending[name] = Pending{delay, std::move(callback)};
   }
   // Runs the timer `name` if pending; false otherwise.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // FakeTorrentClient: a torrent client in memory, for ClientLimiter's tests.
 // It can be down, and rounds like rTorrent (whole KiB) when asked to.
 #pragma once
@@ -7,8 +8,8 @@
 #include <memory>
 #include <string>
 
-#include "fake_limiter_timer.h"
 #include "clients/torrent_client.h"
+#include "fake_limiter_timer.h"
 
 namespace nettoll {
 

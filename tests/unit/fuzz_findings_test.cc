@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Inputs the fuzzers of tests/fuzz found to crash the core, kept as fast
 // regression tests (the kernel decoders' findings are replayed from the
 // seed corpora, named regress-*, by every fuzzing run).

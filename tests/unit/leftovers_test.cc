@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // find_leftovers: nettoll's own objects found by their marks on any device,
 // and given to the reconciler, which adopts or removes them whatever the
 // plan; the recovery record's text round trip.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Golden tests: the plans of the shipped configs and TrafficToll's example,
 // printed as text and JSON, compared with files under tests/unit/golden.
 // Regenerate after an intended change with NETTOLL_UPDATE_GOLDEN=1 and review

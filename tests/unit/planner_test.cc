@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "core/planner.h"
 
 #include <gtest/gtest.h>
@@ -184,7 +185,8 @@ TEST(Planner, MinimumsAboveTheLimitAreScaledAndNoted) {
   EXPECT_EQ(find_class(*plan.egress, "a").rate, mbit(4));  // 8 of 20 scaled by 0.5
   EXPECT_EQ(find_class(*plan.egress, "default").rate, mbit(2));
   bool noted = false;
-  for (const std::string& note : plan.notes) noted |= note.find("upload minimums add up to 20mbit") != std::string::npos;
+  for (const std::string& note : plan.notes)
+    noted |= note.find("upload minimums add up to 20mbit") != std::string::npos;
   EXPECT_TRUE(noted);
 }
 
@@ -223,7 +225,8 @@ TEST(Planner, GsoIsCappedSoTwoAggregatesFitTheSmallestFifo) {
   EXPECT_EQ(plan.gso_max_size, 25'000u);
   EXPECT_EQ(find_class(*plan.egress, "slow").leaf->limit_bytes, 50'000u);
   bool noted = false;
-  for (const std::string& note : plan.notes) noted |= note.find("lowered from 65536 to 25000") != std::string::npos;
+  for (const std::string& note : plan.notes)
+    noted |= note.find("lowered from 65536 to 25000") != std::string::npos;
   EXPECT_TRUE(noted);
 }
 
@@ -324,7 +327,8 @@ TEST(Planner, InterfaceLimitsDoNotNeedAManagedInterface) {
   wg.name = "wg0";
   wg.rate = mbit(1);
   config.interfaces.push_back(wg);
-  const Plan plan = make_plan(config, ManagedInterface{"", 0}, kNoFqCodel, ListedDevices{{"wg0", ListedDevice{}}});
+  const Plan plan =
+      make_plan(config, ManagedInterface{"", 0}, kNoFqCodel, ListedDevices{{"wg0", ListedDevice{}}});
   EXPECT_FALSE(plan.egress);
   ASSERT_EQ(plan.tbfs.size(), 1u);
   EXPECT_EQ(plan.tbfs[0].device, "wg0");

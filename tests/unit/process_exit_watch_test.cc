@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ProcessExitWatch tells "already exited" (ESRCH) from "could not watch"
 // (EMFILE and the like): only the first may take a process's rule away.
 #include "kernel/process_exit_watch.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "core/reconcile.h"
 
 #include <gtest/gtest.h>
@@ -29,10 +30,12 @@ Plan plan_for(const Config& config, const std::string& interface = "eth0") {
 
 template <typename T>
 size_t count(const std::vector<KernelChange>& changes) {
-  return std::count_if(changes.begin(), changes.end(), [](const KernelChange& c) { return std::holds_alternative<T>(c); });
+  return std::count_if(changes.begin(), changes.end(),
+                       [](const KernelChange& c) { return std::holds_alternative<T>(c); });
 }
 
-std::vector<KernelChange> reconcile_ok(const Plan& plan, const FakeKernel& kernel, const ManagedDevices& previous = {}) {
+std::vector<KernelChange> reconcile_ok(const Plan& plan, const FakeKernel& kernel,
+                                       const ManagedDevices& previous = {}) {
   auto changes = reconcile(plan, kernel.state, previous);
   EXPECT_TRUE(changes.ok()) << (changes.ok() ? "" : changes.error());
   return changes.ok() ? *changes : std::vector<KernelChange>{};
@@ -92,7 +95,8 @@ TEST(Reconcile, ForeignRootQdiscIsNotReplaced) {
   kernel.state.devices["eth0"].qdiscs = {ObservedQdisc{.kind = "tbf", .handle = Handle{1, 0}, .root = true}};
   auto changes = reconcile(plan_for(shaping_config()), kernel.state, {});
   ASSERT_FALSE(changes.ok());
-  EXPECT_NE(changes.error().find("eth0 has a root qdisc tbf 1:0 that nettoll did not create"), std::string::npos)
+  EXPECT_NE(changes.error().find("eth0 has a root qdisc tbf 1:0 that nettoll did not create"),
+            std::string::npos)
       << changes.error();
 }
 
@@ -216,7 +220,8 @@ TEST(Reconcile, DescribeNamesObjectAndDevice) {
   c.rule = "browser";
   c.rate = mbit(1);
   c.ceil = mbit(2);
-  EXPECT_EQ(describe(AddClass{"eth0", c}), "add htb class 7a:10 on eth0 (browser: rate 1mbit ceil 2mbit prio 0)");
+  EXPECT_EQ(describe(AddClass{"eth0", c}),
+            "add htb class 7a:10 on eth0 (browser: rate 1mbit ceil 2mbit prio 0)");
 }
 
 }  // namespace
@@ -266,7 +271,8 @@ TEST(Reconcile, IngressTbfGetsAnIfbOfItsOwnAndGoesWithItsDevice) {
 TEST(Reconcile, InterfaceLimitsApplyWithoutAManagedInterface) {
   FakeKernel kernel;
   kernel.add_device("wg0");
-  const Plan plan = make_plan(ingress_limit_config(), ManagedInterface{"", 0}, KernelCapabilities{false, 250});
+  const Plan plan =
+      make_plan(ingress_limit_config(), ManagedInterface{"", 0}, KernelCapabilities{false, 250});
   EXPECT_EQ(count<ReplaceRootTbf>(reconcile_ok(plan, kernel)), 1u);
 }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "core/reservation_book.h"
 
 #include <gtest/gtest.h>
@@ -23,7 +24,8 @@ ReservationsConfig settings() {
   return config;
 }
 
-StreamEvent play(std::string id, std::string ip, Rate upload, std::optional<Duration> remaining = minutes(60)) {
+StreamEvent play(std::string id, std::string ip, Rate upload,
+                 std::optional<Duration> remaining = minutes(60)) {
   StreamEvent event;
   event.action = StreamAction::play;
   event.source = ReservationSource::tautulli;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The `reservations:` keys and `bulk:` as `nettoll check` reads them.
 #include <gtest/gtest.h>
 
@@ -56,10 +57,12 @@ TEST(ReservationsConfig, BadValuesAreErrorsWithPositions) {
   };
   const Case cases[] = {
       {"reservations:\n  client-minimum: 0\n", "r.yaml:2:19: reservations: client-minimum"},
-      {"reservations:\n  default-duration: 0s\n", "r.yaml:2:21: reservations: default-duration: must be above zero"},
+      {"reservations:\n  default-duration: 0s\n",
+       "r.yaml:2:21: reservations: default-duration: must be above zero"},
       {"reservations:\n  margin: soon\n", "r.yaml:2:11: reservations: margin"},
       {"reservations:\n  reservation-priority: 9\n", "r.yaml:2:25: reservations: reservation-priority"},
-      {"reservations:\n  jellyfin: {default-upload: fast}\n", "r.yaml:2:30: reservations: jellyfin: default-upload"},
+      {"reservations:\n  jellyfin: {default-upload: fast}\n",
+       "r.yaml:2:30: reservations: jellyfin: default-upload"},
       {"reservations:\n  jellyfin: {upload: 1mbit}\n", "r.yaml:2:14: unknown key 'upload'"},
   };
   for (const Case& c : cases) {

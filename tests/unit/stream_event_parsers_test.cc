@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tautulli (webhook and script arguments), Jellyfin and API request bodies.
 #include <gtest/gtest.h>
 
@@ -54,8 +55,10 @@ TEST(TautulliWebhookTest, ErrorsNameTheField) {
     const char* prefix;
   };
   const Case cases[] = {
-      {R"({"action":"play","session_id":"a","stream_bandwidth":10000})", "stream_bandwidth: expected a string"},
-      {R"({"action":"play","session_id":"a","stream_bandwidth":"10 mbit"})", "stream_bandwidth: expected a whole"},
+      {R"({"action":"play","session_id":"a","stream_bandwidth":10000})",
+       "stream_bandwidth: expected a string"},
+      {R"({"action":"play","session_id":"a","stream_bandwidth":"10 mbit"})",
+       "stream_bandwidth: expected a whole"},
       {R"({"action":"play","session_id":"a","remaining_duration":"-3"})", "remaining_duration: expected"},
       {R"({"action":"play","session_id":"a","stream_location":"moon"})", "stream_location:"},
       {R"({"action":"buffer","session_id":"a"})", "action: unknown action 'buffer'"},
@@ -96,8 +99,10 @@ TEST(TautulliArgumentsTest, ScriptArguments) {
 }
 
 TEST(TautulliArgumentsTest, BadArgumentsAreNamed) {
-  EXPECT_TRUE(starts_with(parse_tautulli_arguments({"-play", "1.2.3.4", "s", "x", "1"}).error(), "DURATION:"));
-  EXPECT_TRUE(starts_with(parse_tautulli_arguments({"-play", "1.2.3.4", "s", "1", "x"}).error(), "BANDWIDTH:"));
+  EXPECT_TRUE(
+      starts_with(parse_tautulli_arguments({"-play", "1.2.3.4", "s", "x", "1"}).error(), "DURATION:"));
+  EXPECT_TRUE(
+      starts_with(parse_tautulli_arguments({"-play", "1.2.3.4", "s", "1", "x"}).error(), "BANDWIDTH:"));
   EXPECT_TRUE(starts_with(parse_tautulli_arguments({"-frobnicate", "1.2.3.4", "s"}).error(), "action:"));
   EXPECT_TRUE(starts_with(parse_tautulli_arguments({"-play"}).error(), "usage:"));
   EXPECT_TRUE(starts_with(parse_tautulli_arguments({}).error(), "usage:"));
@@ -114,11 +119,12 @@ TEST(JellyfinWebhookTest, NotificationTypesMapToActions) {
   EXPECT_EQ(start->upload, upload);
   EXPECT_EQ(start->remote_ip, "203.0.113.5");
 
-  auto paused = parse_jellyfin_webhook(R"({"NotificationType":"PlaybackProgress","Id":"x","IsPaused":true})", upload);
+  auto paused =
+      parse_jellyfin_webhook(R"({"NotificationType":"PlaybackProgress","Id":"x","IsPaused":true})", upload);
   ASSERT_TRUE(paused) << paused.error();
   EXPECT_EQ(paused->action, StreamAction::pause);
-  auto playing =
-      parse_jellyfin_webhook(R"({"NotificationType":"PlaybackProgress","Id":"x","IsPaused":"false"})", upload);
+  auto playing = parse_jellyfin_webhook(
+      R"({"NotificationType":"PlaybackProgress","Id":"x","IsPaused":"false"})", upload);
   ASSERT_TRUE(playing) << playing.error();
   EXPECT_EQ(playing->action, StreamAction::resume);
   auto stop = parse_jellyfin_webhook(R"({"NotificationType":"PlaybackStop","Id":"x"})", std::nullopt);
@@ -128,18 +134,21 @@ TEST(JellyfinWebhookTest, NotificationTypesMapToActions) {
 
 TEST(JellyfinWebhookTest, ErrorsNameTheField) {
   const Rate upload = Rate::bits_per_second(8'000'000);
-  EXPECT_TRUE(starts_with(parse_jellyfin_webhook(R"({"NotificationType":"ItemAdded","Id":"x"})", upload).error(),
-                          "NotificationType: unknown"));
-  EXPECT_TRUE(starts_with(parse_jellyfin_webhook(R"({"NotificationType":"PlaybackStart"})", upload).error(), "Id:"));
+  EXPECT_TRUE(
+      starts_with(parse_jellyfin_webhook(R"({"NotificationType":"ItemAdded","Id":"x"})", upload).error(),
+                  "NotificationType: unknown"));
+  EXPECT_TRUE(
+      starts_with(parse_jellyfin_webhook(R"({"NotificationType":"PlaybackStart"})", upload).error(), "Id:"));
   EXPECT_TRUE(starts_with(
-      parse_jellyfin_webhook(R"({"NotificationType":"PlaybackStop","Id":"x","Name":"y"})", upload).error(), "Name:"));
+      parse_jellyfin_webhook(R"({"NotificationType":"PlaybackStop","Id":"x","Name":"y"})", upload).error(),
+      "Name:"));
   EXPECT_TRUE(starts_with(
       parse_jellyfin_webhook(R"({"NotificationType":"PlaybackProgress","Id":"x","IsPaused":"maybe"})", upload)
           .error(),
       "IsPaused:"));
-  EXPECT_TRUE(
-      starts_with(parse_jellyfin_webhook(R"({"NotificationType":"PlaybackStart","Id":"x"})", std::nullopt).error(),
-                  "NotificationType: Jellyfin sends no bitrate"));
+  EXPECT_TRUE(starts_with(
+      parse_jellyfin_webhook(R"({"NotificationType":"PlaybackStart","Id":"x"})", std::nullopt).error(),
+      "NotificationType: Jellyfin sends no bitrate"));
 }
 
 TEST(ReservationRequestTest, FullAndMinimalBodies) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reserved streams in the plan: a class per viewer in each direction, stable
 // minors, bulk classes giving way, and rates that fit under the limit.
 #include <gtest/gtest.h>
@@ -69,7 +70,8 @@ TEST(StreamPlanner, ViewerGetsAClassEachWayAndAClassifierEntry) {
 }
 
 TEST(StreamPlanner, PriorityDefaultsToHighest) {
-  const Plan plan = make_plan(config_with_bulk(), kEth0, kFqCodel, {}, {stream("s", "2001:db8::5", mbit(5), mbit(1))});
+  const Plan plan =
+      make_plan(config_with_bulk(), kEth0, kFqCodel, {}, {stream("s", "2001:db8::5", mbit(5), mbit(1))});
   EXPECT_EQ(find_class(*plan.egress, kFirstStreamClassMinor)->prio, kHighestPriority);
   EXPECT_EQ(format_cidr(plan.streams.at(0).remote), "2001:db8::5/128");
 }
@@ -84,9 +86,9 @@ TEST(StreamPlanner, NoStreamsLeavesThePlanAsItWas) {
 }
 
 TEST(StreamPlanner, BulkCeilGivesWayByTheTotalReservedInEachDirection) {
-  const Plan plan = make_plan(config_with_bulk(), kEth0, kFqCodel, {},
-                              {stream("a", "203.0.113.5", mbit(10), mbit(3)),
-                               stream("b", "198.51.100.7", mbit(20), mbit(6))});
+  const Plan plan = make_plan(
+      config_with_bulk(), kEth0, kFqCodel, {},
+      {stream("a", "203.0.113.5", mbit(10), mbit(3)), stream("b", "198.51.100.7", mbit(20), mbit(6))});
   EXPECT_EQ(plan.egress->classes[2].rule, "torrent");
   EXPECT_EQ(plan.egress->classes[2].ceil, mbit(70));
   EXPECT_EQ(plan.ingress->classes[2].ceil, mbit(91));
@@ -111,9 +113,9 @@ TEST(StreamPlanner, BulkCeilNeverGoesBelowItsMinimum) {
 }
 
 TEST(StreamPlanner, StreamRatesAreScaledToFitUnderTheLimit) {
-  const Plan plan = make_plan(config_with_bulk(), kEth0, kFqCodel, {},
-                              {stream("a", "203.0.113.5", mbit(80), mbit(1)),
-                               stream("b", "198.51.100.7", mbit(80), mbit(1))});
+  const Plan plan = make_plan(
+      config_with_bulk(), kEth0, kFqCodel, {},
+      {stream("a", "203.0.113.5", mbit(80), mbit(1)), stream("b", "198.51.100.7", mbit(80), mbit(1))});
   Rate sum;
   for (size_t i = 1; i < plan.egress->classes.size(); ++i) sum = sum + plan.egress->classes[i].rate;
   EXPECT_LE(sum, mbit(100));
@@ -122,22 +124,23 @@ TEST(StreamPlanner, StreamRatesAreScaledToFitUnderTheLimit) {
   EXPECT_GT(a->rate, mbit(45));
   EXPECT_LT(a->rate, mbit(50));
   bool noted = false;
-  for (const std::string& note : plan.notes) noted |= note.find("reserved streams add up to") != std::string::npos;
+  for (const std::string& note : plan.notes)
+    noted |= note.find("reserved streams add up to") != std::string::npos;
   EXPECT_TRUE(noted);
 }
 
 TEST(StreamPlanner, ViewerMinorsAreStableAndFreedSlotsReused) {
   const Config config = config_with_bulk();
-  const Plan first = make_plan(config, kEth0, kFqCodel, {},
-                               {stream("a", "203.0.113.5", mbit(1), mbit(1)),
-                                stream("b", "198.51.100.7", mbit(1), mbit(1))});
+  const Plan first = make_plan(
+      config, kEth0, kFqCodel, {},
+      {stream("a", "203.0.113.5", mbit(1), mbit(1)), stream("b", "198.51.100.7", mbit(1), mbit(1))});
   ASSERT_EQ(first.streams.size(), 2u);
   EXPECT_EQ(first.streams[1].egress_class.minor, kFirstStreamClassMinor + 1);  // b
   // a ends, c starts before b in the book's order: b keeps its class, c takes a's.
-  const Plan second = make_plan(config, kEth0, kFqCodel, {},
-                                {stream("c", "2001:db8::9", mbit(1), mbit(1)),
-                                 stream("b", "198.51.100.7", mbit(1), mbit(1))},
-                                stream_slots_of(first));
+  const Plan second =
+      make_plan(config, kEth0, kFqCodel, {},
+                {stream("c", "2001:db8::9", mbit(1), mbit(1)), stream("b", "198.51.100.7", mbit(1), mbit(1))},
+                stream_slots_of(first));
   const StreamSlots slots = stream_slots_of(second);
   EXPECT_EQ(slots.at("198.51.100.7/32"), kFirstStreamClassMinor + 1);
   EXPECT_EQ(slots.at("2001:db8::9/128"), kFirstStreamClassMinor);
@@ -145,16 +148,17 @@ TEST(StreamPlanner, ViewerMinorsAreStableAndFreedSlotsReused) {
 }
 
 TEST(StreamPlanner, SessionsOfOneViewerShareItsClass) {
-  const Plan plan = make_plan(config_with_bulk(), kEth0, kFqCodel, {},
-                              {stream("tv", "203.0.113.5", mbit(8), mbit(2)),
-                               stream("phone", "203.0.113.5", mbit(4), mbit(1))});
+  const Plan plan = make_plan(
+      config_with_bulk(), kEth0, kFqCodel, {},
+      {stream("tv", "203.0.113.5", mbit(8), mbit(2)), stream("phone", "203.0.113.5", mbit(4), mbit(1))});
   ASSERT_EQ(plan.streams.size(), 1u);
   EXPECT_EQ(plan.streams[0].streams, "tv,phone");
   EXPECT_EQ(find_class(*plan.egress, kFirstStreamClassMinor)->rate, mbit(12));
 }
 
 TEST(StreamPlanner, NothingReservedOneWayMeansNoClassThatWay) {
-  const Plan plan = make_plan(config_with_bulk(), kEth0, kFqCodel, {}, {stream("a", "203.0.113.5", mbit(5), Rate{})});
+  const Plan plan =
+      make_plan(config_with_bulk(), kEth0, kFqCodel, {}, {stream("a", "203.0.113.5", mbit(5), Rate{})});
   ASSERT_EQ(plan.streams.size(), 1u);
   EXPECT_EQ(plan.streams[0].ingress_class.packed(), 0u);
   EXPECT_EQ(find_class(*plan.ingress, kFirstStreamClassMinor), nullptr);
@@ -169,14 +173,15 @@ TEST(StreamPlanner, StreamsCreateNoTreeWithoutALimit) {
   ASSERT_EQ(plan.streams.size(), 1u);
   EXPECT_EQ(plan.streams[0].ingress_class.packed(), 0u);
   EXPECT_EQ(format_handle(plan.streams[0].egress_class), "7a:7000");
-  EXPECT_EQ(make_plan(Config{}, kEth0, kFqCodel, {}, {stream("a", "203.0.113.5", mbit(5), mbit(1))}).streams.size(),
-            0u);
+  EXPECT_EQ(
+      make_plan(Config{}, kEth0, kFqCodel, {}, {stream("a", "203.0.113.5", mbit(5), mbit(1))}).streams.size(),
+      0u);
 }
 
 TEST(StreamClasses, NetworksAreNotStreams) {
   std::vector<std::string> notes;
-  const auto viewers = assign_stream_classes(
-      {ReservedStream{"net", *parse_cidr("10.0.0.0/8"), mbit(1), mbit(1)}}, {}, notes);
+  const auto viewers =
+      assign_stream_classes({ReservedStream{"net", *parse_cidr("10.0.0.0/8"), mbit(1), mbit(1)}}, {}, notes);
   EXPECT_TRUE(viewers.empty());
   ASSERT_EQ(notes.size(), 1u);
   EXPECT_NE(notes[0].find("not a single address"), std::string::npos);

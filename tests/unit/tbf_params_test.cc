@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "core/tbf_params.h"
 
 #include <gtest/gtest.h>
@@ -48,14 +49,14 @@ TEST(TbfParams, AutoBurstIsTheLargerOfATickAndAFrame) {
     uint32_t burst;
   };
   const Case cases[] = {
-      {64'000, 250, 1500, 14, 1514},              // 32 bytes a tick: one frame
-      {64'000, 100, 1280, 0, 1280},               // minimum IPv6 MTU, tun
+      {64'000, 250, 1500, 14, 1514},  // 32 bytes a tick: one frame
+      {64'000, 100, 1280, 0, 1280},   // minimum IPv6 MTU, tun
       {1'000'000, 1000, 1420, 0, 1420},
-      {10'000'000, 250, 1500, 14, 5000},          // 1250000 / 250
-      {10'000'000, 100, 9000, 14, 12'500},        // jumbo frame under a tick
+      {10'000'000, 250, 1500, 14, 5000},    // 1250000 / 250
+      {10'000'000, 100, 9000, 14, 12'500},  // jumbo frame under a tick
       {100'000'000, 250, 1500, 14, 50'000},
       {100'000'000, 1000, 9000, 14, 12'500},
-      {1'000'000'000, 300, 1500, 14, 416'667},    // rounded up
+      {1'000'000'000, 300, 1500, 14, 416'667},  // rounded up
       {10'000'000'000ULL, 250, 9000, 14, 5'000'000},
       {10'000'000'000ULL, 1000, 1500, 0, 1'250'000},
   };
@@ -126,11 +127,13 @@ TEST(TbfParams, LinkHeaderFollowsTheDeviceType) {
 
 TEST(TbfParams, TcAndNetworkdEquivalents) {
   const TbfPlan tbf = plan_tbf("wg0", input(1'000'000, 300, 1420, 0));
-  EXPECT_EQ(tc_command_for(tbf), "tc qdisc replace dev wg0 root handle 7b: tbf rate 1mbit burst 1420 limit 7670");
+  EXPECT_EQ(tc_command_for(tbf),
+            "tc qdisc replace dev wg0 root handle 7b: tbf rate 1mbit burst 1420 limit 7670");
   const std::string section = networkd_section_for(tbf);
   EXPECT_NE(section.find("# in the .network file whose [Match] has Name=wg0"), std::string::npos) << section;
-  EXPECT_NE(section.find("[TokenBucketFilter]\nParent=root\nRate=1000000\nBurstBytes=1420\nLatencySec=50ms\n"),
-            std::string::npos)
+  EXPECT_NE(
+      section.find("[TokenBucketFilter]\nParent=root\nRate=1000000\nBurstBytes=1420\nLatencySec=50ms\n"),
+      std::string::npos)
       << section;
   TbfInput in = input(1'000'000, 300, 1420, 0);
   in.direction = TbfDirection::ingress;
@@ -174,12 +177,13 @@ TEST(InterfaceLimitCheck, WarnsOncePerLimitAtItsBurst) {
   wg.burst_mark = SourceMark{2, 29};
   wg.direction = LimitDirection::both;
   config.interfaces.push_back(wg);
-  const auto warnings =
-      interface_limit_warnings(config, KernelCapabilities{false, 250}, ListedDevices{{"wg0", ListedDevice{1420, 0}}});
+  const auto warnings = interface_limit_warnings(config, KernelCapabilities{false, 250},
+                                                 ListedDevices{{"wg0", ListedDevice{1420, 0}}});
   ASSERT_EQ(warnings.size(), 1u);
-  EXPECT_EQ(format_diagnostic(warnings[0]),
-            "n.yaml:2:29: warning: interface 'wg0': burst 1000 bytes is below one frame (1420 bytes): full-size "
-            "packets never pass");
+  EXPECT_EQ(
+      format_diagnostic(warnings[0]),
+      "n.yaml:2:29: warning: interface 'wg0': burst 1000 bytes is below one frame (1420 bytes): full-size "
+      "packets never pass");
   config.interfaces[0].burst_bytes.reset();
   EXPECT_TRUE(interface_limit_warnings(config, KernelCapabilities{false, 250}, {}).empty());
 }

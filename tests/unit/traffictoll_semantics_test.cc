@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A config written for TrafficToll selects the same processes in nettoll:
 // TrafficToll's example and tt-bandwidth-manager's default config run
 // against a process list, with the selections TrafficToll's rule gives
