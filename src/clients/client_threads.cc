@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "clients/client_threads.h"
 
+#include <pthread.h>
+#include <signal.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -41,6 +43,11 @@ void ClientThreads::run(size_t client, std::function<void()> work, std::function
 }
 
 void ClientThreads::serve(Worker& worker) {
+  // Signals are the loop's (sd-event blocks them in its thread): a thread
+  // that left SIGTERM unblocked would take it and die of its default action.
+  sigset_t all;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, nullptr);
   std::unique_lock lock(mutex_);
   for (;;) {
     changed_.wait(lock, [&] { return stopping_ || !worker.jobs.empty(); });
