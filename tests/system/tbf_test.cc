@@ -93,8 +93,8 @@ class TbfTest : public DaemonFixture {
   // `download`), with per-second intervals. The client always receives (-R)
   // so that its own JSON has the receiver's intervals: in B for an upload,
   // in A for a download; the one-test server is started in the other end
-  // first, and the client once it listens.
-  // `socket_buffer` (-w) bounds what the sender holds unsent.
+  // first, and the client once it listens. `socket_buffer` (-w) bounds what
+  // the sender holds unsent.
   std::unique_ptr<ChildProcess> start_iperf(const Path& path, bool download, int seconds,
                                             const std::string& socket_buffer = "") const {
     const std::string& server_namespace = download ? testbed_->namespace_b() : testbed_->namespace_a();
