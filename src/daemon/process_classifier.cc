@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <filesystem>
 
 #include "daemon/bpf_path.h"
 #include "daemon/logging.h"
@@ -50,9 +51,30 @@ Result<void> ProcessClassifier::check_rescan_possible() const {
   return success();
 }
 
+namespace {
+
+// The eBPF pid map is keyed by the kernel's tgids, which are the pids of the
+// initial pid namespace; a daemon in another one (a container) reads other
+// pids from its /proc, so only the port filters can follow its processes.
+std::optional<std::string> pid_namespace_problem() {
+  constexpr std::string_view kInitialPidNamespace = "pid:[4026531836]";  // PROC_PID_INIT_INO
+  std::error_code error;
+  const std::string own = std::filesystem::read_symlink("/proc/self/ns/pid", error).string();
+  if (error || own == kInitialPidNamespace) return std::nullopt;
+  return "nettoll runs in a pid namespace (" + own +
+         ", a container): the eBPF pid map needs the pids of the initial one";
+}
+
+}  // namespace
+
 Result<void> ProcessClassifier::choose_path() {
   fallback_reason_.clear();
-  if (mode_ != ClassifierMode::u32) {
+  if (const auto problem = pid_namespace_problem(); problem && mode_ != ClassifierMode::u32) {
+    if (mode_ == ClassifierMode::bpf) {
+      return Error{"per-process classification with eBPF (--classifier bpf) is not possible: " + *problem};
+    }
+    fallback_reason_ = *problem;
+  } else if (mode_ != ClassifierMode::u32) {
     auto bpf = BpfPath::load(cgroup_path_);
     if (bpf) {
       path_ = std::move(*bpf);
