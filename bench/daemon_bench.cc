@@ -18,6 +18,7 @@
 #include "kernel/netlink_socket.h"
 #include "kernel/qdiscs.h"
 #include "sample_stats.h"
+#include "test_cgroup.h"
 #include "testbed.h"
 
 namespace nettoll::bench {
@@ -83,13 +84,18 @@ int run() {
   testbed.run_in_a(
       "ip addr add 10.78.0.1/24 dev vA2 && ip link set vA2 up && ip route add default via 10.77.0.2");
   testbed.run_in_b("ip addr add 10.78.0.2/24 dev vB2 && ip link set vB2 up");
+  testing::TestCgroup cgroup("daemon-bench");  // its socket program stays off the machine's root cgroup
+  if (cgroup.path().empty()) {
+    std::fprintf(stderr, "daemon_bench: no cgroup v2 hierarchy\n");
+    return 2;
+  }
   const std::string config = "/tmp/nettoll-daemon-bench.yaml";
   std::ofstream(config)
       << "download: 50mbit\nupload: 10mbit\nprocesses:\n  browser:\n    match: [{name: firefox}]\n"
          "    upload: 2mbit\n";
   ChildProcess daemon({testing::nettoll_binary(), "daemon", "-c", config, "--netns", testbed.namespace_a(),
                        "--socket", "/tmp/nettoll-daemon-bench.sock", "--runtime-dir",
-                       "/tmp/nettoll-daemon-bench-run"});
+                       "/tmp/nettoll-daemon-bench-run", "--cgroup", cgroup.path()});
   testing::ScopedNetworkNamespace inside(testbed.namespace_a());
   auto socket = NetlinkSocket::open();
   if (!socket || wait_until_shaped(*socket, "vA", Clock::now()) < 0) {

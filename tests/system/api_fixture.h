@@ -15,6 +15,7 @@
 #include <memory>
 
 #include "child_process.h"
+#include "test_cgroup.h"
 #include "testbed.h"
 
 namespace nettoll::testing {
@@ -37,6 +38,8 @@ class ApiFixture : public ::testing::Test {
     if (!running_as_root()) GTEST_SKIP() << "system tests need root (network namespaces)";
     testbed_ = std::make_unique<Testbed>();
     ASSERT_EQ(testbed_->setup_error(), "");
+    cgroup_ = std::make_unique<TestCgroup>("api-test");
+    if (cgroup_->path().empty()) GTEST_SKIP() << "no cgroup v2 hierarchy";
     directory_ = "/tmp/nettoll-api-test-" + std::to_string(getpid());
     std::filesystem::remove_all(directory_);
     std::filesystem::create_directories(directory_);
@@ -48,6 +51,7 @@ class ApiFixture : public ::testing::Test {
   }
   void TearDown() override {
     daemon_.reset();
+    cgroup_.reset();
     std::filesystem::remove_all(directory_);
   }
 
@@ -55,10 +59,10 @@ class ApiFixture : public ::testing::Test {
 
   void start_daemon(const std::string& config) {
     std::ofstream(config_path_) << config;
-    std::vector<std::string> argv{nettoll_binary(),    "daemon",       "-c",
-                                  config_path_,        "--netns",      testbed_->namespace_a(),
-                                  "--socket",          socket_path_,   "--runtime-dir",
-                                  directory_ + "/run", "--state-file", state_path_};
+    std::vector<std::string> argv{
+        nettoll_binary(),        "daemon",    "-c",         config_path_,    "--netns",
+        testbed_->namespace_a(), "--socket",  socket_path_, "--runtime-dir", directory_ + "/run",
+        "--state-file",          state_path_, "--cgroup",   cgroup_->path()};
     argv.insert(argv.end(), extra_arguments_.begin(), extra_arguments_.end());
     daemon_ = std::make_unique<ChildProcess>(argv);
     ASSERT_TRUE(daemon_->wait_for_output("managed interface", 10s)) << daemon_->output();
@@ -107,6 +111,7 @@ class ApiFixture : public ::testing::Test {
 
   std::unique_ptr<Testbed> testbed_;
   std::unique_ptr<ChildProcess> daemon_;
+  std::unique_ptr<TestCgroup> cgroup_;        // the daemon classifies only in here
   std::vector<std::string> extra_arguments_;  // appended to the daemon's command line
   std::string directory_, config_path_, socket_path_, token_path_, state_path_;
 };

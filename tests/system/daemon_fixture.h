@@ -15,6 +15,7 @@
 #include <string>
 
 #include "child_process.h"
+#include "test_cgroup.h"
 #include "testbed.h"
 
 namespace nettoll::testing {
@@ -28,6 +29,8 @@ class DaemonFixture : public ::testing::Test {
     if (!running_as_root()) GTEST_SKIP() << "system tests need root (network namespaces, tc)";
     testbed_ = std::make_unique<Testbed>();
     ASSERT_EQ(testbed_->setup_error(), "");
+    cgroup_ = std::make_unique<TestCgroup>(name_ + "-test");
+    if (cgroup_->path().empty()) GTEST_SKIP() << "no cgroup v2 hierarchy";
     const std::string prefix = "/tmp/nettoll-" + name_ + "-test-" + std::to_string(getpid());
     config_path_ = prefix + ".yaml";
     socket_path_ = prefix + ".sock";
@@ -35,6 +38,7 @@ class DaemonFixture : public ::testing::Test {
   }
   void TearDown() override {
     daemon_.reset();
+    cgroup_.reset();
     if (!config_path_.empty()) std::filesystem::remove(config_path_);
     if (!runtime_dir_.empty()) std::filesystem::remove_all(runtime_dir_);
   }
@@ -48,7 +52,7 @@ class DaemonFixture : public ::testing::Test {
     std::ofstream(config_path_) << config;
     daemon_ = std::make_unique<ChildProcess>(std::vector<std::string>{
         nettoll_binary(), "daemon", "-c", config_path_, "--netns", testbed_->namespace_a(), "--socket",
-        socket_path_, "--runtime-dir", runtime_dir_});
+        socket_path_, "--runtime-dir", runtime_dir_, "--cgroup", cgroup_->path()});
     ASSERT_TRUE(eventually([&] { return status().exit_status == 0; }, std::chrono::seconds(10)))
         << daemon_->output();
   }
@@ -65,6 +69,7 @@ class DaemonFixture : public ::testing::Test {
 
   std::unique_ptr<Testbed> testbed_;
   std::unique_ptr<ChildProcess> daemon_;
+  std::unique_ptr<TestCgroup> cgroup_;  // the daemon classifies only in here
   std::string name_;
   std::string config_path_;
   std::string socket_path_;
