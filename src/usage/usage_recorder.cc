@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "usage/usage_recorder.h"
 
+#include <ctime>
+
 namespace nettoll {
 namespace {
 
@@ -12,11 +14,13 @@ bool selected(const UsageFilter& filter, const HourlyUsage& row) {
 
 }  // namespace
 
-UsageRecorder::UsageRecorder(UsageStore store, int retention_days)
-    : store_(std::move(store)), retention_days_(retention_days) {}
+UsageRecorder::UsageRecorder(UsageStore store, int retention_days, Clock clock)
+    : store_(std::move(store)), retention_days_(retention_days), clock_(std::move(clock)) {
+  if (!clock_) clock_ = [] { return static_cast<int64_t>(std::time(nullptr)); };
+}
 
-void UsageRecorder::record(int64_t now, const std::vector<UsageDelta>& deltas) {
-  for (const UsageDelta& delta : deltas) rollup_.add(now, delta);
+void UsageRecorder::record(int64_t now, const UsageDeltas& deltas) {
+  for (const UsageSample& delta : deltas) rollup_.add(now, delta);
 }
 
 Result<void> UsageRecorder::flush(int64_t now) {

@@ -7,9 +7,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <vector>
 
+#include "core/usage_sample.h"
 #include "usage/usage_rollup.h"
 #include "usage/usage_store.h"
 
@@ -18,12 +20,16 @@ namespace nettoll {
 inline constexpr int kDefaultUsageRetentionDays = 400;
 inline constexpr int64_t kUsageFlushSeconds = 60;
 
-class UsageRecorder {
+class UsageRecorder : public UsageSink {
  public:
-  UsageRecorder(UsageStore store, int retention_days);
+  using Clock = std::function<int64_t()>;  // Unix seconds
+  // `clock` stamps the deltas on_usage() receives (default: the system's).
+  UsageRecorder(UsageStore store, int retention_days, Clock clock = {});
 
+  // The accounting's per-second deltas, stamped with the clock.
+  void on_usage(const UsageDeltas& deltas) override { record(clock_(), deltas); }
   // Adds the deltas counted up to Unix time `now`.
-  void record(int64_t now, const std::vector<UsageDelta>& deltas);
+  void record(int64_t now, const UsageDeltas& deltas);
   // Writes what was recorded since the last flush, then prunes when a day
   // has passed since the last prune. On a write failure the rows stay in
   // memory for the next flush and the error is returned.
@@ -38,6 +44,7 @@ class UsageRecorder {
   UsageStore store_;
   UsageRollup rollup_;
   int retention_days_;
+  Clock clock_;
   std::optional<int64_t> last_prune_;
 };
 

@@ -77,7 +77,9 @@ UsageKey usage_key_for(UsageGrouping by) {
 std::vector<UsageReportRow> build_usage_report(const std::vector<UsageBucket>& buckets, UsageGrouping by) {
   std::vector<UsageReportRow> rows;
   if (by == UsageGrouping::process || by == UsageGrouping::rule) {
-    for (const UsageBucket& bucket : buckets) rows.push_back({bucket.name, bucket.download, bucket.upload});
+    for (const UsageBucket& bucket : buckets) {
+      rows.push_back({bucket.name.empty() ? "(no rule)" : bucket.name, bucket.download, bucket.upload});
+    }
     std::sort(rows.begin(), rows.end(), [](const UsageReportRow& a, const UsageReportRow& b) {
       return a.total() != b.total() ? a.total() > b.total() : a.label < b.label;
     });

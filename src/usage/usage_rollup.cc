@@ -3,9 +3,9 @@
 
 namespace nettoll {
 
-void UsageRollup::add(int64_t now_seconds, const UsageDelta& delta) {
+void UsageRollup::add(int64_t now_seconds, const UsageSample& delta) {
   if (delta.bytes == 0) return;
-  rows_[Key{hour_of(now_seconds), delta.process, delta.rule, delta.direction}] += delta.bytes;
+  rows_[Key{hour_of(now_seconds), delta.name, delta.rule, delta.direction}] += delta.bytes;
 }
 
 std::vector<HourlyUsage> UsageRollup::pending() const {

@@ -17,7 +17,7 @@ class UsageRollup {
  public:
   // Adds `delta` to the row of the hour that holds Unix time `now_seconds`.
   // Zero-byte deltas are ignored.
-  void add(int64_t now_seconds, const UsageDelta& delta);
+  void add(int64_t now_seconds, const UsageSample& delta);
   // The rows gathered since the last take(), in (hour, process, rule,
   // direction) order; empties the rollup.
   std::vector<HourlyUsage> take();

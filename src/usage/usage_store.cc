@@ -120,19 +120,26 @@ Result<int> UsageStore::schema_version() const {
 Result<void> UsageStore::add(const std::vector<HourlyUsage>& rows) {
   if (rows.empty()) return success();
   if (auto begun = execute("BEGIN IMMEDIATE;"); !begun) return begun;
-  Statement name(db_.get(),
-                 "INSERT INTO names(name) VALUES(?1) ON CONFLICT(name) DO UPDATE SET name=name RETURNING id");
+  Statement insert_name(db_.get(), "INSERT OR IGNORE INTO names(name) VALUES(?1)");
+  Statement find_name(db_.get(), "SELECT id FROM names WHERE name = ?1");
   Statement upsert(
       db_.get(),
       "INSERT INTO usage(hour, process, rule, direction, bytes) VALUES(?1, ?2, ?3, ?4, ?5) "
       "ON CONFLICT(hour, process, rule, direction) DO UPDATE SET bytes = bytes + excluded.bytes");
+  // Names are few and rows many: ids come from memory after the first use.
   auto name_id = [&](const std::string& text) -> int64_t {
-    name.bind(1, text);
-    const int64_t id = name.step() == SQLITE_ROW ? sqlite3_column_int64(name.get(), 0) : -1;
-    name.reset();
+    if (auto known = name_ids_.find(text); known != name_ids_.end()) return known->second;
+    insert_name.bind(1, text);
+    const bool inserted = insert_name.step() == SQLITE_DONE;
+    insert_name.reset();
+    find_name.bind(1, text);
+    const int64_t id =
+        inserted && find_name.step() == SQLITE_ROW ? sqlite3_column_int64(find_name.get(), 0) : -1;
+    find_name.reset();
+    if (id >= 0) name_ids_.emplace(text, id);
     return id;
   };
-  bool ok = name.ok() && upsert.ok();
+  bool ok = insert_name.ok() && find_name.ok() && upsert.ok();
   for (size_t i = 0; ok && i < rows.size(); ++i) {
     const HourlyUsage& row = rows[i];
     const int64_t process = name_id(row.process);
@@ -150,6 +157,7 @@ Result<void> UsageStore::add(const std::vector<HourlyUsage>& rows) {
   if (!ok) {
     Error error = sqlite_error(db_.get(), path_, "cannot write usage");
     (void)execute("ROLLBACK;");
+    name_ids_.clear();  // names inserted by the rolled-back transaction are gone
     return error;
   }
   return execute("COMMIT;");
@@ -161,6 +169,7 @@ Result<int64_t> UsageStore::prune_before(int64_t hour) {
   prune.bind(1, hour);
   if (prune.step() != SQLITE_DONE) return sqlite_error(db_.get(), path_, "cannot prune");
   const int64_t removed = sqlite3_changes64(db_.get());
+  name_ids_.clear();
   // Names no row uses any more go too.
   if (auto cleaned = execute("DELETE FROM names WHERE id NOT IN (SELECT process FROM usage) AND id NOT IN "
                              "(SELECT rule FROM usage);");

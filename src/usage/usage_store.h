@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/result.h"
@@ -71,6 +72,7 @@ class UsageStore {
   };
   std::unique_ptr<sqlite3, Closer> db_;
   std::string path_;
+  std::unordered_map<std::string, int64_t> name_ids_;  // names' ids, as written
 };
 
 }  // namespace nettoll

@@ -87,6 +87,12 @@ TEST(UsageReport, TheHourADstChangeRepeatsStaysTwoRows) {
   EXPECT_EQ(hours[1].download, 2u);
 }
 
+TEST(UsageReport, TrafficOfNoRuleIsNamed) {
+  const auto rows = build_usage_report({{"", 0, 5, 0}, {"web", 0, 9, 0}}, UsageGrouping::rule);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[1].label, "(no rule)");
+}
+
 TEST(UsageReport, NothingRecorded) {
   EXPECT_EQ(format_usage_table({}, UsageGrouping::rule), "no usage recorded in this range\n");
 }

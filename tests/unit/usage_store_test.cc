@@ -160,6 +160,18 @@ TEST_F(UsageStoreTest, RecorderFlushesCountsLiveBytesAndKeepsTheRetention) {
   EXPECT_EQ(*recorder.store().totals(UsageKey::process, {}), (std::vector<UsageBucket>{{"curl", 0, 5, 0}}));
 }
 
+TEST_F(UsageStoreTest, RecorderStampsTheAccountingsDeltasWithItsClock) {
+  int64_t now = kNoon + 5;
+  UsageRecorder recorder(open(), 400, [&now] { return now; });
+  UsageSink& sink = recorder;
+  sink.on_usage({{"curl", "", Direction::upload, 10, 1}});
+  now += kHour;
+  sink.on_usage({{"curl", "", Direction::upload, 20, 2}});
+  ASSERT_TRUE(recorder.flush(now));
+  EXPECT_EQ(*recorder.store().totals(UsageKey::hour, {}),
+            (std::vector<UsageBucket>{{"", kNoon, 0, 10}, {"", kNoon + kHour, 0, 20}}));
+}
+
 TEST_F(UsageStoreTest, ReopenedRecorderSeesTheRowsOfTheOneBefore) {
   {
     UsageRecorder first(open(), 400);
