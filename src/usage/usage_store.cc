@@ -69,6 +69,9 @@ Result<UsageStore> UsageStore::open_for_writing(const std::string& path) {
   UsageStore store(raw, path);
   if (opened != SQLITE_OK) return sqlite_error(raw, path, "cannot open");
   sqlite3_busy_timeout(raw, 2000);
+  // Per-process history is no one else's business; SQLite gives the WAL and
+  // shared-memory files the database's mode, so set it first.
+  chmod(path.c_str(), 0640);
   // WAL: readers (`nettoll usage`) never block the daemon's writes. NORMAL
   // sync in WAL mode loses no committed transaction on a process crash.
   if (auto set = store.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"); !set)
@@ -87,7 +90,6 @@ Result<UsageStore> UsageStore::open_for_writing(const std::string& path) {
       return Error{migrated.error()};
     }
   }
-  chmod(path.c_str(), 0640);  // per-process history is no one else's business
   return store;
 }
 

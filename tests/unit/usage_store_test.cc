@@ -88,6 +88,9 @@ TEST_F(UsageStoreTest, ReopeningKeepsRowsSchemaAndWal) {
   }
   UsageStore again = open();
   EXPECT_EQ(*again.schema_version(), kUsageSchemaVersion);
+  // Root's only, the WAL included (it holds the same rows).
+  EXPECT_EQ(std::filesystem::status(path_).permissions(), std::filesystem::perms(0640));
+  EXPECT_EQ(std::filesystem::status(path_ + "-wal").permissions(), std::filesystem::perms(0640));
   ASSERT_TRUE(again.add({{kNoon, "curl", "web", Direction::download, 8}}));
   EXPECT_EQ(again.totals(UsageKey::process, {})->at(0).download, 50u);
 
