@@ -88,10 +88,10 @@ int main(int argc, char** argv) {
     const int rows_per_hour = (every_rule ? names * rules : names) * 2;
     nettoll::bench::report(
         fmt::format(
-            "wrote {} days x {} rows/hour ({} names x {} rules x 2 directions) in {:.1f} s: {:.2f} ms a "
+            "wrote {} days x {} rows/hour ({} names {} {} rules x 2 directions) in {:.1f} s: {:.2f} ms a "
             "flush on average, slowest {:.1f} ms",
-            days, rows_per_hour, names, rules, write_seconds, write_seconds * 1000 / (days * 24),
-            slowest_flush * 1000),
+            days, rows_per_hour, names, every_rule ? "x" : "over", rules, write_seconds,
+            write_seconds * 1000 / (days * 24), slowest_flush * 1000),
         {{"figure", "usage_db_write"},
          {"days", days},
          {"rows_per_hour", rows_per_hour},
