@@ -5,16 +5,39 @@
 
 namespace nettoll {
 
-ClientLimiter::ClientLimiter(std::vector<std::unique_ptr<TorrentClient>> clients, LimiterTimer& timer,
-                             Persist persist, Log log, LimiterSettings settings)
-    : timer_(timer), persist_(std::move(persist)), log_(std::move(log)), settings_(settings) {
-  for (auto& client : clients)
-    clients_.push_back(Held{std::move(client), std::nullopt, settings_.first_retry});
+// What a client is asked to do: copies of the loop's state, so the work
+// touches nothing the loop owns.
+struct ClientLimiter::Order {
+  std::optional<ClientLimits> original;  // nullopt: not recorded yet
+  std::optional<ClientLimits> applied;
+  std::optional<ClientTargets> targets;  // nullopt: restore
+};
+
+// What came of it, applied on the loop.
+struct ClientLimiter::Outcome {
+  Result<void> result;
+  std::optional<ClientLimits> unrecorded;    // read before the first change: record, then sync again
+  std::optional<ClientLimits> users_change;  // the original with the user's change merged in
+  std::optional<ClientLimits> applied;       // lowered to this
+  bool restored = false;
+};
+
+ClientLimiter::ClientLimiter(std::vector<std::unique_ptr<TorrentClient>> clients, ClientCalls& calls,
+                             LimiterTimer& timer, Persist persist, Log log, LimiterSettings settings)
+    : calls_(calls), timer_(timer), persist_(std::move(persist)), log_(std::move(log)), settings_(settings) {
+  for (auto& client : clients) {
+    const std::string name = client->name();
+    clients_.push_back(Held{std::move(client), name, std::nullopt, settings_.first_retry});
+  }
 }
+
+// Work still queued holds its own reference to the client (shared_ptr); its
+// `done` never runs once the calls are destroyed with the service.
+ClientLimiter::~ClientLimiter() = default;
 
 void ClientLimiter::load_originals(const std::map<std::string, ClientLimits>& originals) {
   for (const Held& held : clients_) {
-    const auto it = originals.find(held.client->name());
+    const auto it = originals.find(held.name);
     if (it != originals.end()) originals_[it->first] = it->second;
   }
   // Originals of a client no longer configured: kept, so nothing is lost,
@@ -29,93 +52,130 @@ void ClientLimiter::load_originals(const std::map<std::string, ClientLimits>& or
 
 void ClientLimiter::set_targets(const std::optional<ClientTargets>& targets) {
   targets_ = targets;
-  for (Held& held : clients_) sync(held);
+  for (size_t i = 0; i < clients_.size(); ++i) sync(i);
   if (targets_) schedule_check();
 }
 
 bool ClientLimiter::restore_all() {
-  bool all = true;
-  for (Held& held : clients_) {
-    if (!holds(held.client->name())) continue;
-    if (auto restored = restore(held); !restored) {
-      log_(held.client->name() + ": cannot restore the original limits now (" + restored.error() +
-           "); they stay in the state file for the next start");
-      all = false;
-    }
+  stopping_ = true;
+  targets_.reset();
+  const auto deadline = std::chrono::steady_clock::now() + settings_.stop_timeout;
+  calls_.finish(deadline);  // the calls under way end first: their outcome decides what to restore
+  for (size_t i = 0; i < clients_.size(); ++i) {
+    if (holds(clients_[i].name)) sync(i);
   }
+  calls_.finish(deadline);
+  bool all = true;
+  for (const Held& held : clients_) {
+    if (!holds(held.name)) continue;
+    log_(held.name + ": original limits not restored now; they stay in the state file for the next start");
+    all = false;
+  }
+  stopping_ = false;
   return all;
 }
 
-void ClientLimiter::sync(Held& held) {
-  Result<void> result = targets_ ? bring_down(held) : restore(held);
-  if (result) {
-    succeeded(held);
-  } else {
-    failed(held, result.error());
+void ClientLimiter::sync(size_t index) {
+  Held& held = clients_[index];
+  if (held.busy) {
+    held.again = true;
+    return;
   }
+  const auto known = originals_.find(held.name);
+  if (!targets_ && known == originals_.end()) return;  // nothing of ours to undo
+  Order order{known == originals_.end() ? std::nullopt : std::optional(known->second), held.applied,
+              targets_};
+  held.busy = true;
+  auto outcome = std::make_shared<Outcome>();
+  calls_.run(
+      index, [client = held.client, order, outcome] { *outcome = carry_out(*client, order); },
+      [this, index, outcome] { finished(index, *outcome); });
 }
 
-Result<void> ClientLimiter::bring_down(Held& held) {
-  const std::string name = held.client->name();
-  auto current = held.client->read_limits();
-  if (!current) return Error{current.error()};
-  const auto known = originals_.find(name);
-  if (known == originals_.end()) {
-    originals_[name] = *current;
-    if (auto saved = save(); !saved) {
-      originals_.erase(name);  // never change a client whose limits we could not record
-      return Error{"cannot record the original limits: " + saved.error()};
-    }
-  } else if (held.applied && *current != *held.applied) {
-    known->second = merge_user_changes(known->second, *held.applied, *current);
-    log_(name + ": limits changed by the user while lowered; their values become the originals");
-    if (auto saved = save(); !saved) return Error{"cannot record the user's new limits: " + saved.error()};
+// On the client's thread: one read, at most one set.
+ClientLimiter::Outcome ClientLimiter::carry_out(TorrentClient& client, const Order& order) {
+  Outcome outcome;
+  auto current = client.read_limits();
+  if (!current) {
+    outcome.result = Error{current.error()};
+    return outcome;
   }
-  ClientLimits original = originals_[name];
-  original.alternative_mode = current->alternative_mode;  // the mode in force decides what to lower
-  const ClientLimits desired = held.client->stored_form(lowered_limits(original, *targets_));
+  if (!order.original) {
+    if (order.targets) outcome.unrecorded = *current;  // never change a client before its limits are recorded
+    return outcome;
+  }
+  ClientLimits original = *order.original;
+  if (order.applied && *current != *order.applied) {
+    original = merge_user_changes(original, *order.applied, *current);
+    outcome.users_change = original;
+  }
+  original.alternative_mode = current->alternative_mode;  // the mode in force decides what to set
+  const ClientLimits desired =
+      order.targets ? client.stored_form(lowered_limits(original, *order.targets)) : original;
   if (desired != *current) {
-    if (auto set = held.client->set_limits(desired); !set) return set;
+    outcome.result = client.set_limits(desired);
+    if (!outcome.result) return outcome;
   }
-  held.applied = desired;
-  return success();
+  if (order.targets) {
+    outcome.applied = desired;
+  } else {
+    outcome.restored = true;
+  }
+  return outcome;
 }
 
-Result<void> ClientLimiter::restore(Held& held) {
-  const std::string name = held.client->name();
-  const auto known = originals_.find(name);
-  if (known == originals_.end()) return success();
-  auto current = held.client->read_limits();
-  if (!current) return Error{current.error()};
-  if (held.applied && *current != *held.applied) {
-    known->second = merge_user_changes(known->second, *held.applied, *current);
+void ClientLimiter::finished(size_t index, const Outcome& outcome) {
+  Held& held = clients_[index];
+  held.busy = false;
+  if (outcome.users_change) {
+    originals_[held.name] = *outcome.users_change;
+    log_(held.name + ": limits changed by the user while lowered; their values become the originals");
+    if (auto saved = save(); !saved)
+      log_(held.name + ": cannot record the user's new limits: " + saved.error());
   }
-  ClientLimits original = known->second;
-  original.alternative_mode = current->alternative_mode;
-  if (original != *current) {
-    if (auto set = held.client->set_limits(original); !set) return set;
+  if (!outcome.result) {
+    failed(held, index, outcome.result.error());
+  } else if (outcome.unrecorded) {
+    originals_[held.name] = *outcome.unrecorded;
+    if (auto saved = save(); !saved) {
+      originals_.erase(held.name);
+      failed(held, index, "cannot record the original limits: " + saved.error());
+    } else {
+      held.again = true;  // recorded: now lower it
+    }
+  } else {
+    if (outcome.restored) {
+      originals_.erase(held.name);
+      held.applied.reset();
+      if (auto saved = save(); !saved)
+        log_(held.name + ": restored, but the state file was not updated: " + saved.error());
+      log_(held.name + ": original limits restored");
+    } else if (outcome.applied) {
+      held.applied = outcome.applied;
+    }
+    held.next_retry = settings_.first_retry;
   }
-  originals_.erase(known);
-  held.applied.reset();
-  if (auto saved = save(); !saved)
-    log_(name + ": restored, but the state file was not updated: " + saved.error());
-  log_(name + ": original limits restored");
-  return success();
+  if (held.again && !stopping_) {
+    held.again = false;
+    sync(index);
+  }
 }
 
-void ClientLimiter::failed(Held& held, const std::string& message) {
+void ClientLimiter::failed(Held& held, size_t index, const std::string& message) {
+  if (stopping_) {
+    log_(held.name + ": " + message);
+    return;
+  }
   const std::chrono::milliseconds delay = held.next_retry;
   held.next_retry = std::min(held.next_retry * 2, settings_.longest_retry);
-  log_(held.client->name() + ": " + message + "; retrying in " + std::to_string(delay.count()) + " ms");
-  timer_.after("client-retry " + held.client->name(), delay, [this, &held] { sync(held); });
+  log_(held.name + ": " + message + "; retrying in " + std::to_string(delay.count()) + " ms");
+  timer_.after("client-retry " + held.name, delay, [this, index] { sync(index); });
 }
-
-void ClientLimiter::succeeded(Held& held) { held.next_retry = settings_.first_retry; }
 
 void ClientLimiter::schedule_check() {
   timer_.after("client-check", settings_.check_interval, [this] {
     if (!targets_) return;
-    for (Held& held : clients_) sync(held);
+    for (size_t i = 0; i < clients_.size(); ++i) sync(i);
     schedule_check();
   });
 }

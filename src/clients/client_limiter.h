@@ -7,6 +7,10 @@
 // while we hold a client lowered becomes the new original. A client that
 // fails is retried with backoff through the injected timer, and checked
 // again periodically while held, so one that restarted is brought into line.
+// Every call to a client runs through ClientCalls (a thread per client in the
+// daemon): the limiter, on the loop, hands a client an order (the originals,
+// what we set, the targets) and applies the outcome when it comes back; it
+// never waits on a client, except at stop (restore_all, bounded).
 #pragma once
 
 #include <chrono>
@@ -17,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "clients/client_calls.h"
 #include "clients/torrent_client.h"
 #include "core/client_limits.h"
 #include "core/reservation_book.h"
@@ -37,6 +42,7 @@ struct LimiterSettings {
   std::chrono::milliseconds first_retry{1000};
   std::chrono::milliseconds longest_retry{60'000};
   std::chrono::milliseconds check_interval{30'000};  // while holding a client lowered
+  std::chrono::milliseconds stop_timeout{7000};      // restore_all: the last call ends, then the restore
 };
 
 class ClientLimiter {
@@ -44,17 +50,21 @@ class ClientLimiter {
   using Persist = std::function<Result<void>(const std::map<std::string, ClientLimits>& originals)>;
   using Log = std::function<void(const std::string& message)>;
 
-  ClientLimiter(std::vector<std::unique_ptr<TorrentClient>> clients, LimiterTimer& timer, Persist persist,
-                Log log, LimiterSettings settings = {});
+  ClientLimiter(std::vector<std::unique_ptr<TorrentClient>> clients, ClientCalls& calls, LimiterTimer& timer,
+                Persist persist, Log log, LimiterSettings settings = {});
+  ~ClientLimiter();
 
   // The originals a previous run recorded (state file): restored or kept
   // by the next set_targets.
   void load_originals(const std::map<std::string, ClientLimits>& originals);
   // Brings every client to `targets`, or back to its user's limits when
-  // nullopt. Failures are logged and retried; never blocks for long.
+  // nullopt. Returns at once; the clients follow as their calls end.
+  // Failures are logged and retried with backoff.
   void set_targets(const std::optional<ClientTargets>& targets);
-  // One attempt to restore every client (daemon stop). True when all are
-  // restored; the others stay recorded for the next start.
+  // One attempt to restore every client (daemon stop, the loop no longer
+  // running): waits for the calls under way, then for the restores, at most
+  // stop_timeout. True when all are restored; the others stay recorded for
+  // the next start.
   bool restore_all();
 
   const std::map<std::string, ClientLimits>& originals() const { return originals_; }
@@ -63,26 +73,32 @@ class ClientLimiter {
 
  private:
   struct Held {
-    std::unique_ptr<TorrentClient> client;
+    std::shared_ptr<TorrentClient> client;  // called only from its work (ClientCalls)
+    std::string name;
     std::optional<ClientLimits> applied;  // what we last set
     std::chrono::milliseconds next_retry{0};
+    bool busy = false;   // an order is with the client
+    bool again = false;  // something changed meanwhile: sync once more when it ends
   };
+  struct Order;
+  struct Outcome;
+  static Outcome carry_out(TorrentClient& client, const Order& order);
 
-  void sync(Held& held);
-  Result<void> bring_down(Held& held);
-  Result<void> restore(Held& held);
-  void failed(Held& held, const std::string& message);
-  void succeeded(Held& held);
+  void sync(size_t index);
+  void finished(size_t index, const Outcome& outcome);
+  void failed(Held& held, size_t index, const std::string& message);
   void schedule_check();
   Result<void> save();
 
   std::vector<Held> clients_;
+  ClientCalls& calls_;
   LimiterTimer& timer_;
   Persist persist_;
   Log log_;
   LimiterSettings settings_;
   std::optional<ClientTargets> targets_;
   std::map<std::string, ClientLimits> originals_;
+  bool stopping_ = false;  // restore_all: no retries, no follow-up orders
 };
 
 }  // namespace nettoll

@@ -33,11 +33,14 @@ Result<StreamAction> action_of(const std::string& type, bool paused) {
 }  // namespace
 
 Result<StreamEvent> parse_jellyfin_webhook(std::string_view body, std::optional<Rate> default_upload) {
-  auto object = parse_json_object(body, {"NotificationType", "Id", "RemoteEndPoint", "IsPaused"});
+  auto object = parse_json_object(body, {"NotificationType", "DeviceId", "Id", "RemoteEndPoint", "IsPaused"});
   if (!object) return Error{object.error()};
   auto type = required_string_field(*object, "NotificationType");
   if (!type) return Error{type.error()};
-  auto id = required_string_field(*object, "Id");
+  // The reservation is the viewer's device ({{DeviceId}}): two viewers of
+  // one film are two streams. `Id` is kept for templates that map it.
+  auto id = object->contains("DeviceId") ? required_string_field(*object, "DeviceId")
+                                         : required_string_field(*object, "Id");
   if (!id) return Error{id.error()};
   auto remote = string_field(*object, "RemoteEndPoint");
   if (!remote) return Error{remote.error()};

@@ -8,6 +8,11 @@ namespace nettoll {
 Result<nlohmann::json> parse_json_object(std::string_view body, const std::vector<std::string_view>& known) {
   nlohmann::json object = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (object.is_discarded()) return Error{"malformed JSON: expected an object such as {\"id\": \"...\"}"};
+  if (auto known_only = check_known_fields(object, known); !known_only) return Error{known_only.error()};
+  return object;
+}
+
+Result<void> check_known_fields(const nlohmann::json& object, const std::vector<std::string_view>& known) {
   if (!object.is_object()) return Error{"expected a JSON object, got " + std::string(object.type_name())};
   for (const auto& [key, value] : object.items()) {
     if (std::find(known.begin(), known.end(), key) == known.end()) {
@@ -16,7 +21,7 @@ Result<nlohmann::json> parse_json_object(std::string_view body, const std::vecto
       return Error{key + ": unknown field; known fields are " + list};
     }
   }
-  return object;
+  return success();
 }
 
 Result<std::optional<std::string>> string_field(const nlohmann::json& object, std::string_view field) {

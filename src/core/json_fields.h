@@ -14,6 +14,10 @@
 
 namespace nettoll {
 
+// Checks that `object` is a JSON object whose keys are all in `known`.
+// Fails with "expected a JSON object" or "FIELD: unknown field; known ...".
+Result<void> check_known_fields(const nlohmann::json& object, const std::vector<std::string_view>& known);
+
 // Parses `body` as a JSON object whose keys are all in `known`. Fails with
 // "malformed JSON ...", "expected a JSON object" or "FIELD: unknown field".
 Result<nlohmann::json> parse_json_object(std::string_view body, const std::vector<std::string_view>& known);

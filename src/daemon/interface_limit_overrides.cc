@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "daemon/interface_limit_overrides.h"
 
-#include "api/body_fields.h"
+#include "core/json_fields.h"
 
 namespace nettoll {
 namespace {
@@ -16,18 +16,18 @@ const InterfaceLimit* find_limit(const Config& config, const std::string& name) 
 }  // namespace
 
 Result<void> InterfaceLimitOverrides::set_from_request(const nlohmann::json& body, const Config& config) {
-  if (auto problem =
-          check_fields(body, {{"interface", FieldType::string, true}, {"rate", FieldType::string, true}})) {
-    return Error{*problem};
-  }
-  const std::string name = body["interface"].get<std::string>();
-  if (!find_limit(config, name)) {
-    return Error{"interface '" + name +
+  if (auto known = check_known_fields(body, {"interface", "rate"}); !known) return Error{known.error()};
+  auto name = required_string_field(body, "interface");
+  if (!name) return Error{name.error()};
+  auto text = required_string_field(body, "rate");
+  if (!text) return Error{text.error()};
+  if (!find_limit(config, *name)) {
+    return Error{"interface '" + *name +
                  "' has no limit under interfaces: in the config; add one there first"};
   }
-  auto rate = parse_rate(body["rate"].get<std::string>());
-  if (!rate) return Error{"field 'rate': " + rate.error()};
-  rates_[name] = *rate;
+  auto rate = parse_rate(*text);
+  if (!rate) return Error{"rate: " + rate.error()};
+  rates_[*name] = *rate;
   return success();
 }
 

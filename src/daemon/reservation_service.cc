@@ -51,9 +51,17 @@ Result<std::unique_ptr<ReservationService>> ReservationService::open(const Reser
     if (!made) return Error{made.error()};
     clients.push_back(std::move(*made));
   }
+  auto threads = ClientThreads::create(clients.size());
+  if (!threads) return Error{threads.error()};
+  service->client_threads_ = std::move(*threads);
+  ClientThreads* client_threads = service->client_threads_.get();
+  if (auto watched = loop.on_readable(client_threads->fd(), [client_threads] { client_threads->run_done(); });
+      !watched) {
+    return Error{watched.error()};
+  }
   ReservationService* self = service.get();
   service->limiter_ = std::make_unique<ClientLimiter>(
-      std::move(clients), *service->timer_,
+      std::move(clients), *service->client_threads_, *service->timer_,
       [self](const std::map<std::string, ClientLimits>& originals) {
         StateDocument document{self->book_.reservations(), originals};
         return self->state_file_.save(document);

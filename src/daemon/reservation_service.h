@@ -14,6 +14,7 @@
 
 #include "api/router.h"
 #include "clients/client_limiter.h"
+#include "clients/client_threads.h"
 #include "core/config.h"
 #include "core/reservation_book.h"
 #include "core/result.h"
@@ -61,6 +62,7 @@ class ReservationService {
   StateFile state_file_;
   StreamsChanged streams_changed_;
   std::unique_ptr<LoopTimer> timer_;
+  std::unique_ptr<ClientThreads> client_threads_;  // the clients' calls, off the loop
   std::unique_ptr<ClientLimiter> limiter_;
   std::optional<Rate> jellyfin_default_upload_;
 };

@@ -23,6 +23,14 @@ using namespace std::chrono_literals;
 
 constexpr int kApiPort = 7657;  // the default, inside the test's own namespace
 
+inline sockaddr_in loopback_address(int port) {
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  return address;
+}
+
 class ApiFixture : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -90,10 +98,7 @@ class ApiFixture : public ::testing::Test {
   int stalled_client(const std::string& partial_request = "GET /v1/status HTTP/1.1\r\nHost: 127") const {
     ScopedNetworkNamespace inside(testbed_->namespace_a());
     const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(kApiPort);
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    sockaddr_in address = loopback_address(kApiPort);
     EXPECT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
     EXPECT_EQ(send(fd, partial_request.data(), partial_request.size(), 0),
               static_cast<ssize_t>(partial_request.size()));

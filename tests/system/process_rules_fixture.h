@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "child_process.h"
+#include "class_rates.h"
 #include "daemon/bpf_path.h"
 #include "tc_text.h"
 #include "testbed.h"
@@ -125,17 +126,7 @@ class ProcessRulesFixture : public ::testing::TestWithParam<std::string> {
 
   // Mbit/s through each class of `device` over `window`.
   std::map<std::string, double> class_rates(const std::string& device, std::chrono::milliseconds window) {
-    const auto before = parse_tc_classes(testbed_->run_in_a("tc -s class show dev " + device).output);
-    const auto start = std::chrono::steady_clock::now();
-    std::this_thread::sleep_for(window);
-    const auto after = parse_tc_classes(testbed_->run_in_a("tc -s class show dev " + device).output);
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::map<std::string, double> rates;
-    for (const auto& [id, c] : after) {
-      const uint64_t earlier = before.contains(id) ? before.at(id).sent_bytes : 0;
-      rates[id] = static_cast<double>(c.sent_bytes - earlier) * 8 / seconds / 1e6;
-    }
-    return rates;
+    return measure_class_rates(*testbed_, device, window);
   }
 
   std::string status_json() const {

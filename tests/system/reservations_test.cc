@@ -66,6 +66,8 @@ TEST_F(ReservationsTest, WebhookPlayFromARemoteViewerGetsAClassAndStopRemovesIt)
   EXPECT_TRUE(wait_for_classes("ntb-vA", 3'000'000, 1, 5s)) << "download = 30% of the upload";
   const CommandOutput shown = run_command(nettoll_binary() + " status --socket " + socket_path_);
   EXPECT_NE(shown.output.find("203.0.113.5"), std::string::npos) << shown.output;
+  EXPECT_NE(shown.output.find("stream 203.0.113.5/32 rate 10mbit"), std::string::npos)
+      << "status shows the stream's class: " << shown.output;
 
   auto stopped = hook(R"({"action": "stop", "session_id": "s1", "ip_address": "203.0.113.5"})");
   ASSERT_TRUE(stopped);

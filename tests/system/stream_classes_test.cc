@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "child_process.h"
+#include "class_rates.h"
 #include "core/planner.h"
 #include "daemon/bpf_path.h"
 #include "daemon/port_filter_path.h"
@@ -132,20 +133,10 @@ class StreamClassesTest : public ::testing::TestWithParam<std::string> {
   // Mbit/s through each class of `device` over `window`; the fallback path
   // polls its sockets meanwhile, as the daemon's timer would.
   std::map<std::string, double> class_rates(const std::string& device, std::chrono::milliseconds window) {
-    const auto before = parse_tc_classes(testbed_->run_in_a("tc -s class show dev " + device).output);
-    const auto start = std::chrono::steady_clock::now();
-    while (std::chrono::steady_clock::now() - start < window) {
+    return measure_class_rates(*testbed_, device, window, [&] {
       path_->refresh(*socket_);
-      std::this_thread::sleep_for(path_->refresh_interval().value_or(window));
-    }
-    const auto after = parse_tc_classes(testbed_->run_in_a("tc -s class show dev " + device).output);
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::map<std::string, double> rates;
-    for (const auto& [id, c] : after) {
-      const uint64_t earlier = before.contains(id) ? before.at(id).sent_bytes : 0;
-      rates[id] = static_cast<double>(c.sent_bytes - earlier) * 8 / seconds / 1e6;
-    }
-    return rates;
+      return path_->refresh_interval().value_or(window);
+    });
   }
 
   // Bulk traffic saturates the link, then a flow of the same rule to (or

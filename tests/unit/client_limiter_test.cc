@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "fake_torrent_client.h"
+#include "inline_client_calls.h"
 
 namespace nettoll {
 namespace {
@@ -23,7 +24,7 @@ class ClientLimiterTest : public ::testing::Test {
     std::vector<std::unique_ptr<TorrentClient>> clients;
     clients.push_back(std::make_unique<FakeTorrentClient>("fake", state));
     return std::make_unique<ClientLimiter>(
-        std::move(clients), timer,
+        std::move(clients), calls, timer,
         [this](const std::map<std::string, ClientLimits>& originals) -> Result<void> {
           if (disk_full) return Error{"No space left on device"};
           saved = originals;
@@ -35,6 +36,7 @@ class ClientLimiterTest : public ::testing::Test {
 
   ClientLimits user;
   FakeClientState state;
+  InlineClientCalls calls;
   FakeLimiterTimer timer;
   std::map<std::string, ClientLimits> saved;
   int saves = 0;

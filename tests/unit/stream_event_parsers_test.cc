@@ -132,6 +132,24 @@ TEST(JellyfinWebhookTest, NotificationTypesMapToActions) {
   EXPECT_EQ(stop->action, StreamAction::stop);
 }
 
+TEST(JellyfinWebhookTest, TwoDevicesPlayingOneFilmAreTwoReservations) {
+  const Rate upload = Rate::bits_per_second(8'000'000);
+  auto tv = parse_jellyfin_webhook(
+      R"({"NotificationType":"PlaybackStart","DeviceId":"tv","ItemId":"film","RemoteEndPoint":"203.0.113.5"})"
+      R"()",
+      upload);
+  EXPECT_FALSE(tv) << "ItemId is not a field of the template";
+  tv = parse_jellyfin_webhook(
+      R"({"NotificationType":"PlaybackStart","DeviceId":"tv","RemoteEndPoint":"203.0.113.5"})", upload);
+  auto phone = parse_jellyfin_webhook(
+      R"({"NotificationType":"PlaybackStart","DeviceId":"phone","RemoteEndPoint":"203.0.113.6"})", upload);
+  ASSERT_TRUE(tv) << tv.error();
+  ASSERT_TRUE(phone) << phone.error();
+  EXPECT_EQ(tv->id, "tv");
+  EXPECT_EQ(phone->id, "phone");
+  EXPECT_FALSE(parse_jellyfin_webhook(R"({"NotificationType":"PlaybackStop","DeviceId":""})", upload));
+}
+
 TEST(JellyfinWebhookTest, ErrorsNameTheField) {
   const Rate upload = Rate::bits_per_second(8'000'000);
   EXPECT_TRUE(
