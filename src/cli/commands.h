@@ -32,5 +32,6 @@ CommandRunner add_match_command(CLI::App& app);
 CommandRunner add_reserve_command(CLI::App& app);
 CommandRunner add_release_command(CLI::App& app);
 CommandRunner add_tautulli_command(CLI::App& app);
+CommandRunner add_usage_command(CLI::App& app);
 
 }  // namespace nettoll::cli

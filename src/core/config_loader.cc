@@ -16,6 +16,7 @@
 #include "core/config_node_reader.h"
 #include "core/listen_address.h"
 #include "core/process_rule_loader.h"
+#include "core/quota_loader.h"
 
 namespace nettoll {
 namespace {
@@ -103,17 +104,6 @@ std::vector<InterfaceLimit> read_interface_limits(ConfigNodeReader& reader, cons
                               limits.push_back(read_interface_limit(reader, key, value));
                             });
   return limits;
-}
-
-std::optional<double> parse_fraction(std::string text) {
-  const bool percent = !text.empty() && text.back() == '%';
-  if (percent) text.pop_back();
-  double value = -1;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  if (percent) value /= 100;
-  if (value < 0 || value > 1) return std::nullopt;
-  return value;
 }
 
 void read_download_factor(ConfigNodeReader& reader, const YAML::Node& node,
@@ -297,6 +287,9 @@ Config read_config(ConfigNodeReader& reader, const YAML::Node& root) {
       "interfaces", [&](const YAML::Node& node) { config.interfaces = read_interface_limits(reader, node); });
   fields.emplace_back("reservations",
                       [&](const YAML::Node& node) { config.reservations = read_reservations(reader, node); });
+  // Checked in full, then refused until quotas are enforced (quota_loader.cc).
+  fields.emplace_back("quota",
+                      [&](const YAML::Node& node) { (void)read_quota(reader, node, "quota", false); });
   reader.read_fields(root, "the config", "at the top level", fields);
 
   check_minimum_fits(reader, "", "the global", globals);

@@ -7,6 +7,8 @@
 #include <charconv>
 #include <map>
 
+#include "core/data_size.h"
+
 namespace nettoll {
 namespace {
 
@@ -121,6 +123,12 @@ void ConfigNodeReader::warning(SourceMark mark, std::string message) {
   report(Diagnostic::Severity::warning, mark, std::move(message));
 }
 
+size_t ConfigNodeReader::error_count() const {
+  return static_cast<size_t>(std::count_if(diagnostics_.begin(), diagnostics_.end(), [](const Diagnostic& d) {
+    return d.severity == Diagnostic::Severity::error;
+  }));
+}
+
 std::vector<Diagnostic> ConfigNodeReader::take_diagnostics() {
   std::stable_sort(diagnostics_.begin(), diagnostics_.end(), [](const Diagnostic& a, const Diagnostic& b) {
     return std::pair(a.mark.line, a.mark.column) < std::pair(b.mark.line, b.mark.column);
@@ -198,6 +206,10 @@ std::optional<RateValue> ConfigNodeReader::read_rate(const YAML::Node& node, con
   const auto text = read_scalar(node, what, "a rate such as 10mbit");
   if (!text) return std::nullopt;
   const auto rate = parse_rate(*text);
+  if (!rate && parse_data_size(*text).ok()) {
+    error(node, what + ": '" + *text + "' is a size, but a rate is wanted here, such as 10mbit");
+    return std::nullopt;
+  }
   if (!rate) {
     error(node, what + ": " + rate.error());
     return std::nullopt;
@@ -276,6 +288,17 @@ std::optional<uint32_t> ConfigNodeReader::read_integer(const YAML::Node& node, c
     return std::nullopt;
   }
   return static_cast<uint32_t>(value);
+}
+
+std::optional<double> parse_fraction(std::string text) {
+  const bool percent = !text.empty() && text.back() == '%';
+  if (percent) text.pop_back();
+  double value = -1;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  if (percent) value /= 100;
+  if (value < 0 || value > 1) return std::nullopt;
+  return value;
 }
 
 }  // namespace nettoll

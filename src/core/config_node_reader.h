@@ -51,6 +51,8 @@ class ConfigNodeReader {
   }
   // The diagnostics so far, in file order.
   std::vector<Diagnostic> take_diagnostics();
+  // How many errors (not warnings) were reported so far.
+  size_t error_count() const;
 
   // Calls the handler of each key of a map of settings; reports keys that are
   // unknown (with a "did you mean") or repeated. `where` completes "unknown
@@ -88,6 +90,9 @@ class ConfigNodeReader {
   std::vector<Diagnostic> diagnostics_;
   SourceMark current_key_;  // key of the entry being read, for empty values
 };
+
+// "80%" or "0.8" as a fraction from 0 to 1; nullopt for anything else.
+std::optional<double> parse_fraction(std::string text);
 
 // "a list", "a map", "an empty value", "'text'": for "expected X, got Y".
 std::string describe_node(const YAML::Node& node);

@@ -6,6 +6,7 @@
 #include <regex>
 
 #include "core/process_match.h"
+#include "core/quota_loader.h"
 
 namespace nettoll {
 namespace {
@@ -150,6 +151,9 @@ ProcessRule read_process_rule(ConfigNodeReader& reader, const YAML::Node& key, c
   });
   fields.emplace_back("bulk", [&](const YAML::Node& node) {
     rule.bulk = reader.read_bool(node, what + ": bulk").value_or(false);
+  });
+  fields.emplace_back("quota", [&](const YAML::Node& node) {
+    (void)read_quota(reader, node, what + ": quota", true);  // refused until enforced
   });
   fields.emplace_back("match", [&](const YAML::Node& node) { match.emplace(node); });
   fields.emplace_back("match-any", [&](const YAML::Node& node) { match_any.emplace(node); });

@@ -69,7 +69,7 @@ TEST(ConfigValidation, DuplicateKeys) {
 }
 
 TEST(ConfigValidation, BadRateUnit) {
-  EXPECT_TRUE(has_one("download: 10mb\n", 1, 11, "download: bad rate '10mb': expected a number and a unit"));
+  EXPECT_TRUE(has_one("download: 10mb\n", 1, 11, "download: '10mb' is a size, but a rate is wanted here"));
   EXPECT_TRUE(has_one("processes:\n  a:\n    match: [{name: a}]\n    upload: fast\n", 4, 13,
                       "process 'a': upload: bad rate 'fast'"));
   EXPECT_TRUE(has_one("interfaces:\n  wg0:\n    rate: 1mbits\n", 3, 11, "interface 'wg0': rate: bad rate"));
@@ -276,6 +276,54 @@ TEST(ConfigValidation, AllProblemsAreReportedInFileOrder) {
   EXPECT_EQ(loaded.diagnostics[2].mark.line, 5);
   EXPECT_EQ(loaded.diagnostics[3].mark.line, 7);
   EXPECT_FALSE(loaded.ok());
+}
+
+TEST(ConfigValidation, QuotaSizesAndRatesKeepTheirUnits) {
+  EXPECT_TRUE(has_one("quota: {period: month, total: 50mbit, then: {download: 1mbit}}\n", 1, 31,
+                      "quota: total: '50mbit' is a rate, but a size is wanted here"));
+  EXPECT_TRUE(has_one("quota: {period: month, total: 50GB, then: {download: 50GB}}\n", 1, 54,
+                      "quota: then: download: '50GB' is a size, but a rate is wanted here"));
+  EXPECT_TRUE(has_one("download: 20MB\n", 1, 11, "download: '20MB' is a size, but a rate is wanted here"));
+  EXPECT_TRUE(has_one("quota: {period: day, download: 20, then: {download: 1mbit}}\n", 1, 32,
+                      "quota: download: bad size '20': expected a size such as 500MB"));
+}
+
+TEST(ConfigValidation, QuotaFieldsAreChecked) {
+  EXPECT_TRUE(has_one("quota: {total: 5GB, then: {download: 1mbit}}\n", 1, 8, "quota: needs a period"));
+  EXPECT_TRUE(has_one("quota: {period: year, total: 5GB, then: {download: 1mbit}}\n", 1, 17,
+                      "quota: period: expected day, week or month, got 'year'"));
+  EXPECT_TRUE(has_one("quota: {period: month, then: {download: 1mbit}}\n", 1, 8, "quota: needs a size"));
+  EXPECT_TRUE(has_one("quota: {period: month, total: 5GB}\n", 1, 8, "quota: needs then"));
+  EXPECT_TRUE(has_one("quota: {period: month, start: 32, total: 5GB, then: {upload: 1mbit}}\n", 1, 31,
+                      "expected an integer from 1 to 31, got '32'"));
+  EXPECT_TRUE(has_one("quota: {period: week, start: 8, total: 5GB, then: {upload: 1mbit}}\n", 1, 30,
+                      "a week starts on a weekday from 1 (monday) to 7 (sunday)"));
+  EXPECT_TRUE(has_one("quota: {period: day, start: 2, total: 5GB, then: {upload: 1mbit}}\n", 1, 29,
+                      "a daily quota starts at midnight"));
+  EXPECT_TRUE(has_one("quota: {period: day, total: 5GB, warn-at: 120%, then: {upload: 1mbit}}\n", 1, 43,
+                      "warn-at: expected a percentage from 1% to 100%, got '120%'"));
+  EXPECT_TRUE(
+      has_one("quota: {period: day, total: 5GB, then: {}}\n", 1, 40, "needs a download or upload limit"));
+  EXPECT_TRUE(
+      has_one("quota: {period: day, total: 5GB, then: block}\n", 1, 40, "block cuts the whole link off"));
+  EXPECT_TRUE(has_one("quota: {period: day, totl: 5GB, total: 5GB, then: {upload: 1mbit}}\n", 1, 22,
+                      "unknown key 'totl' in quota: did you mean 'total'?"));
+}
+
+TEST(ConfigValidation, QuotasAreRefusedUntilUsageIsCounted) {
+  // A well-formed quota: the one error says that this build does not enforce it.
+  EXPECT_TRUE(
+      has_one("quota: {period: month, start: 1, total: 50GB, warn-at: 80%,\n"
+              "        then: {download: 1mbit, upload: 256kbit}}\n",
+              1, 8, "quota: quotas are not enforced by this build yet"));
+  EXPECT_TRUE(
+      has_one("processes:\n  updater:\n    match: [{name: apt}]\n"
+              "    quota: {period: week, start: sunday, download: 2GiB, then: {download: 8kbit}}\n",
+              4, 12, "process 'updater': quota: quotas are not enforced by this build yet"));
+  EXPECT_TRUE(
+      has_one("processes:\n  updater:\n    match: [{name: apt}]\n"
+              "    quota: {period: day, download: 2GB, then: block}\n",
+              4, 47, "process 'updater': quota: then: block is not available in this build yet"));
 }
 
 }  // namespace
