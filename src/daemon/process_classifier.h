@@ -62,6 +62,10 @@ class ProcessClassifier {
   nlohmann::json matched_processes() const;
   // {"path": "bpf"|"u32"|"none", "reason": why the fallback is used}.
   nlohmann::json path_status() const;
+  // "bpf", "u32" or "none" (no rules: no path).
+  std::string path_name() const { return path_ ? path_->name() : "none"; }
+  // The per-process accounting map, or -1 (see ClassifierPath).
+  int process_traffic_fd() const { return path_ ? path_->process_traffic_fd() : -1; }
 
  private:
   ProcessClassifier(ProcConnector connector, ProcessExitWatch exit_watch, std::string cgroup_path,
