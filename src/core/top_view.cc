@@ -43,8 +43,8 @@ std::string limit_text(const nlohmann::json& stats, const char* key) {
 }
 
 void append_processes(std::string& out, const nlohmann::json& stats, const TopOptions& options) {
-  std::vector<nlohmann::json> rows(stats.value("processes", nlohmann::json::array()).begin(),
-                                   stats.value("processes", nlohmann::json::array()).end());
+  const nlohmann::json processes = stats.value("processes", nlohmann::json::array());
+  std::vector<nlohmann::json> rows(processes.begin(), processes.end());
   std::stable_sort(rows.begin(), rows.end(), [&](const nlohmann::json& a, const nlohmann::json& b) {
     if (options.group_by_rule && a.value("rule", "") != b.value("rule", ""))
       return a.value("rule", "") < b.value("rule", "");
