@@ -153,8 +153,15 @@ TEST_P(AccountingTest, MetricsPassPromtoolAndPrometheusScrapesThem) {
   start_json_client("ntbulk", 5201, "10.77.0.2", "-b 20M", 3);
   stop_clients();
   // The API listens in the daemon's namespace: everything below runs in A.
-  const auto metrics = testbed_->run_in_a("curl -sf http://" + api + "/metrics | promtool check metrics");
+  const std::string scraped_file = bin_dir_ + "/metrics.txt";
+  const auto metrics = testbed_->run_in_a("curl -sf http://" + api + "/metrics > " + scraped_file +
+                                          " && promtool check metrics < " + scraped_file);
   EXPECT_EQ(metrics.exit_status, 0) << metrics.output;
+  std::ifstream scraped_text(scraped_file);
+  const std::string text((std::istreambuf_iterator<char>(scraped_text)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("nettoll_process_name_bytes_total{direction=\"upload\",name=\"ntbulk\",rule=\"bulk\"}"),
+            std::string::npos)
+      << text;
   const std::string data = bin_dir_ + "/prometheus";
   std::filesystem::create_directories(data);
   std::ofstream(data + "/prometheus.yml") << "global: {scrape_interval: 1s}\nscrape_configs:\n"
