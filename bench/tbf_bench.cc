@@ -8,12 +8,12 @@
 
 #include <cmath>
 #include <cstdio>
-#include <sstream>
 #include <thread>
 
 #include "bench_output.h"
 #include "iperf_traffic.h"
 #include "ping_rtt.h"
+#include "qdisc_counter.h"
 #include "shaping_session.h"
 #include "testbed.h"
 
@@ -21,30 +21,14 @@ namespace nettoll::bench {
 namespace {
 
 using namespace std::chrono_literals;
-using Clock = std::chrono::steady_clock;
 
 constexpr int kRunSeconds = 5;
 constexpr auto kWindowStart = 1s;
 constexpr auto kWindowEnd = 4s;
 
-struct QdiscReading {
-  uint64_t bytes = 0;
-  Clock::time_point at;
-};
-
 // "Sent N bytes" of the tbf 7b: on vA, read with tc from outside.
-std::optional<QdiscReading> read_tbf_counter(const testing::Testbed& testbed) {
-  const auto before = Clock::now();
-  const std::string output = testbed.run_in_a("tc -s qdisc show dev vA").output;
-  const auto after = Clock::now();
-  const size_t tbf = output.find("qdisc tbf 7b:");
-  if (tbf == std::string::npos) return std::nullopt;
-  const size_t sent = output.find("Sent ", tbf);
-  if (sent == std::string::npos) return std::nullopt;
-  QdiscReading reading;
-  std::istringstream(output.substr(sent + 5)) >> reading.bytes;
-  reading.at = before + (after - before) / 2;
-  return reading;
+std::optional<testing::QdiscReading> read_tbf_counter(const testing::Testbed& testbed) {
+  return testing::read_qdisc_counter(testbed.namespace_a(), "vA", "7b:");
 }
 
 double rounded(double value) { return std::round(value * 1000) / 1000; }
@@ -70,8 +54,7 @@ void measure_rate(const testing::Testbed& testbed, int mbit, const std::string& 
                                                                    {"error", "measurement failed"}});
     return;
   }
-  const double seconds = std::chrono::duration<double>(after->at - before->at).count();
-  const double wire = static_cast<double>(after->bytes - before->bytes) * 8 / seconds / 1e6;
+  const double wire = testing::rate_mbit(*before, *after);
   report(fmt::format("  {:>5} {:<9} {:>9.3f}  {:>6.3f}", mbit, burst_name, wire, wire / mbit),
          {{"bench", "tbf_rate"},
           {"configured_mbit", mbit},

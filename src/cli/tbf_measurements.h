@@ -14,8 +14,8 @@ inline std::vector<std::string> tbf_burst_findings() {
   return {
       "measured on Linux 6.18 (HZ 250, high-resolution timers), TCP over a veth at 100 Mbit/s, rate on the "
       "wire:",
-      "  burst of one tick (50000 bytes, auto): 0.99-1.00 of the rate; 2 frames (3028): 0.96-0.98; "
-      "1 frame (1514): 0.68",
+      "  burst of one tick (50000 bytes, auto): 0.99-1.00 of the rate; 2 frames (3028): 0.95-0.98; "
+      "1 frame (1514): 0.63-0.68",
       "TBF's watchdog is a high-resolution timer, so a bucket far below rate/HZ still refills in time and "
       "loses "
       "only a few percent; but a bucket of one frame cannot store the tokens of a late wake-up and loses a "

@@ -129,12 +129,14 @@ Result<void> Daemon::register_events() {
   }
   if (auto ok = loop_->on_signal(SIGHUP, [this] { reload("SIGHUP"); }); !ok) return ok;
   if (auto ok = loop_->on_readable(api_->fd(), [this] { api_->run_pending(); }); !ok) return ok;
-  if (auto ok = loop_->on_readable(classifier_->events_fd(),
-                                   [this] {
-                                     if (classifier_->on_events()) schedule_classifier_refresh(true);
-                                   });
-      !ok)
-    return ok;
+  if (classifier_->events_fd() >= 0) {  // none: rules come from the classifier's rescans
+    if (auto ok = loop_->on_readable(classifier_->events_fd(),
+                                     [this] {
+                                       if (classifier_->on_events()) schedule_classifier_refresh(true);
+                                     });
+        !ok)
+      return ok;
+  }
   if (auto ok = loop_->on_readable(classifier_->exits_fd(), [this] { classifier_->on_exits(); }); !ok)
     return ok;
   return loop_->on_readable(network_events_->fd(), [this] {

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <filesystem>
 
 #include "daemon/bpf_path.h"
 #include "daemon/logging.h"
@@ -24,17 +25,56 @@ Result<std::unique_ptr<ProcessClassifier>> ProcessClassifier::open(const std::st
                                                                    ClassifierMode mode) {
   // Exit events would wake the daemon once more for every process on the
   // machine; the exits of processes with a rule come from pidfds instead.
-  auto connector = ProcConnector::open(ExitEvents::dropped);
-  if (!connector) return Error{connector.error()};
+  auto opened = ProcConnector::open(ExitEvents::dropped);
+  std::optional<ProcConnector> connector;
+  std::string no_connector_reason;
+  if (opened) {
+    connector = std::move(*opened);
+  } else {
+    // Shaping needs no process events; process rules then come from rescans.
+    no_connector_reason = opened.error();
+    spdlog::warn("no process events: {}; process rules, if any, are found by a /proc rescan every {} ms",
+                 no_connector_reason, kRescanInterval.count());
+  }
   auto exit_watch = ProcessExitWatch::create();
   if (!exit_watch) return Error{exit_watch.error()};
-  return std::unique_ptr<ProcessClassifier>(
-      new ProcessClassifier(std::move(*connector), std::move(*exit_watch), cgroup_path, mode));
+  return std::unique_ptr<ProcessClassifier>(new ProcessClassifier(
+      std::move(connector), std::move(no_connector_reason), std::move(*exit_watch), cgroup_path, mode));
 }
+
+Result<void> ProcessClassifier::check_rescan_possible() const {
+  if (connector_) return success();
+  if (auto listed = list_processes(); !listed) {
+    return Error{"process rules need process events, and neither source works: " + no_connector_reason_ +
+                 "; " + listed.error()};
+  }
+  return success();
+}
+
+namespace {
+
+// The eBPF pid map is keyed by the kernel's tgids, which are the pids of the
+// initial pid namespace; a daemon in another one (a container) reads other
+// pids from its /proc, so only the port filters can follow its processes.
+std::optional<std::string> pid_namespace_problem() {
+  constexpr std::string_view kInitialPidNamespace = "pid:[4026531836]";  // PROC_PID_INIT_INO
+  std::error_code error;
+  const std::string own = std::filesystem::read_symlink("/proc/self/ns/pid", error).string();
+  if (error || own == kInitialPidNamespace) return std::nullopt;
+  return "nettoll runs in a pid namespace (" + own +
+         ", a container): the eBPF pid map needs the pids of the initial one";
+}
+
+}  // namespace
 
 Result<void> ProcessClassifier::choose_path() {
   fallback_reason_.clear();
-  if (mode_ != ClassifierMode::u32) {
+  if (const auto problem = pid_namespace_problem(); problem && mode_ != ClassifierMode::u32) {
+    if (mode_ == ClassifierMode::bpf) {
+      return Error{"per-process classification with eBPF (--classifier bpf) is not possible: " + *problem};
+    }
+    fallback_reason_ = *problem;
+  } else if (mode_ != ClassifierMode::u32) {
     auto bpf = BpfPath::load(cgroup_path_);
     if (bpf) {
       path_ = std::move(*bpf);
@@ -137,6 +177,7 @@ void ProcessClassifier::prune_if_grown() {
 }
 
 void ProcessClassifier::rescan() {
+  last_rescan_ = std::chrono::steady_clock::now();
   auto scanned = scan_processes(attributes_);
   if (!scanned) {
     spdlog::error("{}; tracked processes are kept", scanned.error());
@@ -147,7 +188,8 @@ void ProcessClassifier::rescan() {
 }
 
 bool ProcessClassifier::on_events() {
-  auto batch = connector_.read_events();
+  if (!connector_) return false;
+  auto batch = connector_->read_events();
   if (!batch) {
     spdlog::error("{}", batch.error());
     return false;
@@ -198,13 +240,16 @@ Result<void> ProcessClassifier::apply(const Plan& plan, const std::vector<Proces
     attributes_.clear();
     table_ = ProcessTable();
     pruned_size_ = 0;
-    if (forks_filtered_) connector_.restore_event_filter();  // the eBPF filter's map goes with the path
+    if (forks_filtered_) connector_->restore_event_filter();  // the eBPF filter's map goes with the path
     forks_filtered_ = false;
     return success();
   }
   if (!path_) {
+    if (!plan.classifier.empty()) {
+      if (auto possible = check_rescan_possible(); !possible) return possible;
+    }
     if (auto chosen = choose_path(); !chosen) return chosen;
-    forks_filtered_ = path_->filter_process_events(connector_.fd());
+    forks_filtered_ = connector_ && path_->filter_process_events(connector_->fd());
   }
   if (auto attached = path_->attach(plan, socket); !attached) return attached;
   if (table_.size() == 0) {
@@ -232,11 +277,19 @@ Result<void> ProcessClassifier::apply(const Plan& plan, const std::vector<Proces
 }
 
 std::optional<std::chrono::milliseconds> ProcessClassifier::refresh_interval() const {
-  return path_ ? path_->refresh_interval() : std::nullopt;
+  if (!path_) return std::nullopt;
+  const auto polled = path_->refresh_interval();
+  if (connector_ || rules_.empty()) return polled;
+  return polled ? std::min(*polled, kRescanInterval) : kRescanInterval;
 }
 
 void ProcessClassifier::refresh(NetlinkSocket& socket) {
-  if (path_) path_->refresh(socket);
+  if (!path_) return;
+  // A path polling faster than the rescan calls refresh() more often.
+  if (!connector_ && !rules_.empty() && std::chrono::steady_clock::now() - last_rescan_ >= kRescanInterval) {
+    rescan();
+  }
+  path_->refresh(socket);
 }
 
 nlohmann::json ProcessClassifier::matched_processes() const {
@@ -250,6 +303,13 @@ nlohmann::json ProcessClassifier::matched_processes() const {
 nlohmann::json ProcessClassifier::path_status() const {
   nlohmann::json status = {{"path", path_ ? path_->name() : "none"}};
   if (path_ && !fallback_reason_.empty()) status["reason"] = fallback_reason_;
+  if (connector_) {
+    status["process_events"] = "proc connector";
+  } else {
+    status["process_events"] = "rescan";
+    status["process_events_reason"] = fmt::format("{}; /proc is rescanned every {} ms while rules exist",
+                                                  no_connector_reason_, kRescanInterval.count());
+  }
   return status;
 }
 

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // ProcessClassifier: puts each process's traffic in its rule's classes.
 // Process events (fork/exec/exit) and an initial /proc scan keep the pure
-// ProcessTable current; each process's rule goes to the classifier path:
+// ProcessTable current (without the proc connector, outside the initial
+// network namespace: a /proc rescan every kRescanInterval while rules exist);
+// each process's rule goes to the classifier path:
 // eBPF where the kernel allows it (exact from the first packet), else u32
 // port filters polled from sock_diag. The path follows the plan's interface.
 #pragma once
@@ -25,16 +27,24 @@
 
 namespace nettoll {
 
+// How often /proc is rescanned for processes with a rule when there are no
+// process events (the proc connector answers only in the initial network
+// namespace: a container, or a daemon started inside a namespace without
+// --netns): a process is classified at most this long after its exec.
+inline constexpr std::chrono::milliseconds kRescanInterval{1000};
+
 class ProcessClassifier {
  public:
   // Opens the process-event source (so: before entering another network
-  // namespace). The path is chosen, and the BPF programs loaded (their socket
-  // program attached to the cgroup v2 directory `cgroup_path`, "" = the
-  // root), only once a config has process rules: without rules nothing
-  // changes in the kernel.
+  // namespace); where the proc connector cannot be opened, says why in the
+  // log and falls back to rescanning /proc (see kRescanInterval). The path is chosen, and the BPF programs
+  // loaded (their socket program attached to the cgroup v2 directory `cgroup_path`, "" = the root), only once
+  // a config has process rules: without rules nothing changes in the kernel.
   static Result<std::unique_ptr<ProcessClassifier>> open(const std::string& cgroup_path, ClassifierMode mode);
 
-  int events_fd() const { return connector_.fd(); }
+  // The proc connector's socket; -1 without one (rules are then found by
+  // refresh()'s rescans).
+  int events_fd() const { return connector_ ? connector_->fd() : -1; }
   // Readable when a process with a rule has exited (see on_exits).
   int exits_fd() const { return exit_watch_.fd(); }
 
@@ -54,13 +64,15 @@ class ProcessClassifier {
   // at classes `next` drops (see ClassifierPath::release_streams).
   Result<void> release_streams(const Plan& next, NetlinkSocket& socket);
 
-  // How often refresh() must run while rules exist; nullopt: never.
+  // How often refresh() must run while rules exist (the path's poll, and the
+  // rescan without process events); nullopt: never.
   std::optional<std::chrono::milliseconds> refresh_interval() const;
   void refresh(NetlinkSocket& socket);
 
   // pid → rule name of every process with a rule, for `nettoll status`.
   nlohmann::json matched_processes() const;
-  // {"path": "bpf"|"u32"|"none", "reason": why the fallback is used}.
+  // {"path": "bpf"|"u32"|"none", "reason": why the fallback is used,
+  //  "process_events": "proc connector"|"rescan", "process_events_reason"}.
   nlohmann::json path_status() const;
   // "bpf", "u32" or "none" (no rules: no path).
   std::string path_name() const { return path_ ? path_->name() : "none"; }
@@ -68,13 +80,16 @@ class ProcessClassifier {
   int process_traffic_fd() const { return path_ ? path_->process_traffic_fd() : -1; }
 
  private:
-  ProcessClassifier(ProcConnector connector, ProcessExitWatch exit_watch, std::string cgroup_path,
-                    ClassifierMode mode)
+  ProcessClassifier(std::optional<ProcConnector> connector, std::string no_connector_reason,
+                    ProcessExitWatch exit_watch, std::string cgroup_path, ClassifierMode mode)
       : connector_(std::move(connector)),
+        no_connector_reason_(std::move(no_connector_reason)),
         exit_watch_(std::move(exit_watch)),
         cgroup_path_(std::move(cgroup_path)),
         mode_(mode) {}
   Result<void> choose_path();
+  // Without process events a config with rules needs a readable /proc.
+  Result<void> check_rescan_possible() const;
   void rescan();
   // Hands the changes to the path and watches the exits of processes with a
   // rule; true when a process got a rule.
@@ -90,7 +105,9 @@ class ProcessClassifier {
   // the rules were set (TrafficToll's "Shaping traffic for..."), else debug.
   void log_match(pid_t pid, ProcessRuleId rule);
 
-  ProcConnector connector_;  // fork, exec, comm, uid: exits are dropped in the kernel
+  std::optional<ProcConnector> connector_;  // fork, exec, comm, uid: exits are dropped in the kernel
+  std::string no_connector_reason_;         // why there is no connector
+  std::chrono::steady_clock::time_point last_rescan_;
   ProcessExitWatch exit_watch_;
   size_t pruned_size_ = 0;       // the table's size after the last prune
   bool forks_filtered_ = false;  // only forks of matched processes arrive

@@ -134,6 +134,10 @@ std::string format_status(const nlohmann::json& report) {
     for (const auto& [pid, rule] : processes.items())
       out += fmt::format("  {:<8} {}\n", pid, rule.get<std::string>());
   }
+  if (const nlohmann::json& classifier = member(report, "classifier");
+      classifier.is_object() && classifier.value("process_events", "") == "rescan") {
+    out += "process events: none, " + classifier.value("process_events_reason", "") + "\n";
+  }
   append_reservations_text(out, member(report, "reservations"));
   for (const auto& note : member(report, "notes")) out += "note: " + note.get<std::string>() + "\n";
   return out;

@@ -7,12 +7,9 @@
 #include <signal.h>
 
 #include <chrono>
-#include <filesystem>
 #include <fstream>
-#include <memory>
-#include <thread>
 
-#include "child_process.h"
+#include "daemon_fixture.h"
 #include "tc_text.h"
 #include "testbed.h"
 
@@ -22,26 +19,14 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-class DaemonTest : public ::testing::Test {
+class DaemonTest : public DaemonFixture {
  protected:
+  DaemonTest() : DaemonFixture("daemon") {}
   void SetUp() override {
-    if (!running_as_root()) GTEST_SKIP() << "system tests need root (network namespaces, tc)";
-    testbed_ = std::make_unique<Testbed>();
-    ASSERT_EQ(testbed_->setup_error(), "");
-    const std::string id = std::to_string(getpid());
-    config_path_ = "/tmp/nettoll-daemon-test-" + id + ".yaml";
-    socket_path_ = "/tmp/nettoll-daemon-test-" + id + ".sock";
-    runtime_dir_ = "/tmp/nettoll-daemon-test-" + id + "-run";
+    DaemonFixture::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     in_a("ip route add default via 10.77.0.2 dev vA");
   }
-  void TearDown() override {
-    daemon_.reset();
-    std::remove(config_path_.c_str());
-    if (!runtime_dir_.empty()) std::filesystem::remove_all(runtime_dir_);
-  }
-
-  std::string in_a(const std::string& command) const { return testbed_->run_in_a(command).output; }
-  std::string in_b(const std::string& command) const { return testbed_->run_in_b(command).output; }
 
   // A second uplink from A to B: vA2 (10.78.0.1) – vB2 (10.78.0.2).
   void add_second_uplink() {
@@ -51,25 +36,6 @@ class DaemonTest : public ::testing::Test {
     in_b("ip addr add 10.78.0.2/24 dev vB2 && ip link set vB2 up");
   }
 
-  void start_daemon(const std::string& config) {
-    std::ofstream(config_path_) << config;
-    daemon_ = std::make_unique<ChildProcess>(std::vector<std::string>{
-        nettoll_binary(), "daemon", "-c", config_path_, "--netns", testbed_->namespace_a(), "--socket",
-        socket_path_, "--runtime-dir", runtime_dir_});
-    // The status answers once the first plan is applied (the log line comes before).
-    ASSERT_TRUE(wait_for_status_answer()) << daemon_->output();
-  }
-
-  // Waits (bounded) until `nettoll status` answers.
-  bool wait_for_status_answer() const {
-    const auto deadline = Clock::now() + 10s;
-    while (Clock::now() < deadline) {
-      if (status().exit_status == 0) return true;
-      std::this_thread::sleep_for(20ms);
-    }
-    return false;
-  }
-
   bool has_htb(const std::string& device) const {
     return in_a("tc qdisc show dev " + device + " 2>/dev/null").find("htb 7a:") != std::string::npos;
   }
@@ -77,22 +43,9 @@ class DaemonTest : public ::testing::Test {
   // Seconds until `device` carries nettoll's HTB (or -1 after `limit`).
   double seconds_until_shaped(const std::string& device, std::chrono::milliseconds limit) const {
     const auto start = Clock::now();
-    while (Clock::now() - start < limit) {
-      if (has_htb(device)) return std::chrono::duration<double>(Clock::now() - start).count();
-      std::this_thread::sleep_for(20ms);
-    }
-    return -1;
+    if (!eventually([&] { return has_htb(device); }, limit)) return -1;
+    return std::chrono::duration<double>(Clock::now() - start).count();
   }
-
-  CommandOutput status() const {
-    return run_command(nettoll_binary() + " status --socket " + socket_path_ + " 2>&1");
-  }
-
-  std::unique_ptr<Testbed> testbed_;
-  std::unique_ptr<ChildProcess> daemon_;
-  std::string config_path_;
-  std::string socket_path_;
-  std::string runtime_dir_;
 };
 
 const char* kLimits = "download: 20mbit\nupload: 10mbit\n";

@@ -16,7 +16,6 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
-#include <thread>
 
 #include "child_process.h"
 #include "daemon/bpf_path.h"
@@ -59,9 +58,13 @@ class MatchCommandTest : public ::testing::Test {
     };
     if (!cgroup_.empty()) kill_all();
     processes_.clear();
-    for (int i = 0; !cgroup_.empty() && i < 200 && !read_text(cgroup_ + "/cgroup.procs").empty(); ++i) {
-      kill_all();
-      std::this_thread::sleep_for(10ms);
+    if (!cgroup_.empty()) {
+      eventually(
+          [&] {
+            kill_all();
+            return read_text(cgroup_ + "/cgroup.procs").empty();
+          },
+          2s);
     }
     if (!cgroup_.empty()) rmdir(cgroup_.c_str());
     if (!bin_dir_.empty()) std::filesystem::remove_all(bin_dir_);
@@ -83,21 +86,14 @@ class MatchCommandTest : public ::testing::Test {
                                  "echo $$ > " + cgroup_ + "/cgroup.procs && exec ip netns exec " +
                                      testbed_->namespace_a() + " " + command}));
     const pid_t pid = processes_.back()->pid();
-    const auto deadline = std::chrono::steady_clock::now() + 5s;
-    while (read_text("/proc/" + std::to_string(pid) + "/comm") != comm + "\n" &&
-           std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(5ms);
-    }
+    eventually([&] { return read_text("/proc/" + std::to_string(pid) + "/comm") == comm + "\n"; }, 5s);
     EXPECT_EQ(read_text("/proc/" + std::to_string(pid) + "/comm"), comm + "\n") << command;
     return pid;
   }
 
   // The children of `pid` once it has `count` of them (bounded wait).
   std::vector<pid_t> wait_for_children(pid_t pid, size_t count) {
-    const auto deadline = std::chrono::steady_clock::now() + 5s;
-    while (children_of(pid).size() < count && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(5ms);
-    }
+    eventually([&] { return children_of(pid).size() >= count; }, 5s);
     return children_of(pid);
   }
 
