@@ -146,7 +146,8 @@ int assign_socket_rule(struct bpf_sock *sk) {
 
 /* Counts the packet for the socket's creator (`owner` NULL: "other"). Never
  * drops or delays it: a full map evicts its least recently used entry. */
-static __always_inline void count_packet(struct __sk_buff *skb, const struct socket_rule *owner, int ingress) {
+static __always_inline void count_packet(struct __sk_buff *skb, const struct socket_rule *owner,
+                                         int ingress) {
   struct process_key key = {};
   if (owner && owner->tgid) {
     key.tgid = owner->tgid;
@@ -209,7 +210,8 @@ int classify_egress(struct __sk_buff *skb) {
  * remote end). Request and time-wait sockets have no storage: they get no
  * rule and count as "other". */
 static __always_inline void owner_of_local_socket(struct __sk_buff *skb, struct bpf_sock_tuple *tuple,
-                                                  __u32 tuple_size, __u8 protocol, struct socket_rule *owner) {
+                                                  __u32 tuple_size, __u8 protocol,
+                                                  struct socket_rule *owner) {
   struct bpf_sock *found;
   if (protocol == IPPROTO_TCP)
     found = bpf_skc_lookup_tcp(skb, tuple, tuple_size, BPF_F_CURRENT_NETNS, 0);
@@ -227,7 +229,8 @@ static __always_inline void owner_of_local_socket(struct __sk_buff *skb, struct 
 /* Only the first fragment carries the ports. */
 #define NETTOLL_IP_FRAGMENT_OFFSET 0x1fff
 
-static __always_inline void ingress_owner_ipv4(struct __sk_buff *skb, __u32 offset, struct socket_rule *owner) {
+static __always_inline void ingress_owner_ipv4(struct __sk_buff *skb, __u32 offset,
+                                               struct socket_rule *owner) {
   struct iphdr ip;
   if (bpf_skb_load_bytes(skb, offset, &ip, sizeof(ip))) return;
   if (ip.ihl < 5 || (ip.frag_off & bpf_htons(NETTOLL_IP_FRAGMENT_OFFSET))) return;
@@ -243,7 +246,8 @@ static __always_inline void ingress_owner_ipv4(struct __sk_buff *skb, __u32 offs
 }
 
 /* TCP or UDP right after the fixed header; extension headers get no rule. */
-static __always_inline void ingress_owner_ipv6(struct __sk_buff *skb, __u32 offset, struct socket_rule *owner) {
+static __always_inline void ingress_owner_ipv6(struct __sk_buff *skb, __u32 offset,
+                                               struct socket_rule *owner) {
   struct ipv6hdr ip;
   if (bpf_skb_load_bytes(skb, offset, &ip, sizeof(ip))) return;
   if (ip.nexthdr != IPPROTO_TCP && ip.nexthdr != IPPROTO_UDP) return;
