@@ -87,6 +87,15 @@ struct {
   __type(value, struct classifier_settings);
 } settings SEC(".maps");
 
+/* Per-process accounting: every packet the tc programs see is counted here,
+ * whether its socket has a rule or not. */
+struct {
+  __uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
+  __uint(max_entries, NETTOLL_MAX_ACCOUNTED);
+  __type(key, struct process_key);
+  __type(value, struct process_traffic);
+} process_traffic SEC(".maps");
+
 /* The deepest cgroup with a rule among the task's cgroup and its ancestors. */
 static __always_inline __u32 *cgroup_rule_of_current_task(void) {
   __u64 id = bpf_get_current_cgroup_id();
@@ -125,12 +134,40 @@ static __always_inline __u32 rule_of_current_task(void) {
  * on the root): it must never refuse one. */
 SEC("cgroup/sock_create")
 int assign_socket_rule(struct bpf_sock *sk) {
-  __u32 rule = rule_of_current_task();
-  if (rule != NETTOLL_NO_RULE) {
-    struct socket_rule *stored = bpf_sk_storage_get(&socket_rules, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
-    if (stored) stored->rule_id = rule;
+  /* Every socket gets storage, ruled or not: accounting needs its creator. */
+  struct socket_rule *stored = bpf_sk_storage_get(&socket_rules, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+  if (stored) {
+    stored->rule_id = rule_of_current_task();
+    stored->tgid = bpf_get_current_pid_tgid() >> 32;
+    bpf_get_current_comm(stored->comm, sizeof(stored->comm));
   }
   return 1;
+}
+
+/* Counts the packet for the socket's creator (`owner` NULL: "other"). Never
+ * drops or delays it: a full map evicts its least recently used entry. */
+static __always_inline void count_packet(struct __sk_buff *skb, const struct socket_rule *owner,
+                                         int ingress) {
+  struct process_key key = {};
+  if (owner && owner->tgid) {
+    key.tgid = owner->tgid;
+    key.rule_id = owner->rule_id;
+    __builtin_memcpy(key.comm, owner->comm, sizeof(key.comm));
+  }
+  struct process_traffic *traffic = bpf_map_lookup_elem(&process_traffic, &key);
+  if (!traffic) {
+    struct process_traffic zero = {};
+    bpf_map_update_elem(&process_traffic, &key, &zero, BPF_NOEXIST);
+    traffic = bpf_map_lookup_elem(&process_traffic, &key);
+    if (!traffic) return;
+  }
+  if (ingress) {
+    traffic->ingress_packets += 1;
+    traffic->ingress_bytes += skb->len;
+  } else {
+    traffic->egress_packets += 1;
+    traffic->egress_bytes += skb->len;
+  }
 }
 
 static __always_inline void apply_rule(struct __sk_buff *skb, __u32 rule, int ingress) {
@@ -150,9 +187,8 @@ static __always_inline void apply_rule(struct __sk_buff *skb, __u32 rule, int in
   }
 }
 
-static __always_inline __u32 rule_of_socket(struct bpf_sock *sk) {
-  struct socket_rule *stored = bpf_sk_storage_get(&socket_rules, sk, 0, 0);
-  return stored ? stored->rule_id : NETTOLL_NO_RULE;
+static __always_inline struct socket_rule *stored_rule(struct bpf_sock *sk) {
+  return bpf_sk_storage_get(&socket_rules, sk, 0, 0);
 }
 
 /* Other filters on the hook (another tool's, or nettoll's own mirred
@@ -162,75 +198,84 @@ SEC("tc")
 int classify_egress(struct __sk_buff *skb) {
   struct bpf_sock *sk = skb->sk;
   if (sk) sk = bpf_sk_fullsock(sk);
-  if (sk) apply_rule(skb, rule_of_socket(sk), 0);
+  struct socket_rule *stored = sk ? stored_rule(sk) : NULL;
+  apply_rule(skb, stored ? stored->rule_id : NETTOLL_NO_RULE, 0);
+  count_packet(skb, stored, 0);
   apply_stream(skb, 0);
   return TC_ACT_UNSPEC;
 }
 
-/* The local socket a received packet is for; the tuple is the packet's own
- * (source = the remote end). Request and time-wait sockets have no storage:
- * they get no rule. */
-static __always_inline __u32 rule_of_local_socket(struct __sk_buff *skb, struct bpf_sock_tuple *tuple,
-                                                  __u32 tuple_size, __u8 protocol) {
+/* The storage of the local socket a received packet is for, copied into
+ * `owner` (left zero when none); the tuple is the packet's own (source = the
+ * remote end). Request and time-wait sockets have no storage: they get no
+ * rule and count as "other". */
+static __always_inline void owner_of_local_socket(struct __sk_buff *skb, struct bpf_sock_tuple *tuple,
+                                                  __u32 tuple_size, __u8 protocol,
+                                                  struct socket_rule *owner) {
   struct bpf_sock *found;
   if (protocol == IPPROTO_TCP)
     found = bpf_skc_lookup_tcp(skb, tuple, tuple_size, BPF_F_CURRENT_NETNS, 0);
   else
     found = bpf_sk_lookup_udp(skb, tuple, tuple_size, BPF_F_CURRENT_NETNS, 0);
-  if (!found) return NETTOLL_NO_RULE;
-  __u32 rule = NETTOLL_NO_RULE;
+  if (!found) return;
   struct bpf_sock *full = bpf_sk_fullsock(found);
-  if (full) rule = rule_of_socket(full);
+  if (full) {
+    struct socket_rule *stored = stored_rule(full);
+    if (stored) *owner = *stored;
+  }
   bpf_sk_release(found);
-  return rule;
 }
 
 /* Only the first fragment carries the ports. */
 #define NETTOLL_IP_FRAGMENT_OFFSET 0x1fff
 
-static __always_inline __u32 ingress_rule_ipv4(struct __sk_buff *skb, __u32 offset) {
+static __always_inline void ingress_owner_ipv4(struct __sk_buff *skb, __u32 offset,
+                                               struct socket_rule *owner) {
   struct iphdr ip;
-  if (bpf_skb_load_bytes(skb, offset, &ip, sizeof(ip))) return NETTOLL_NO_RULE;
-  if (ip.ihl < 5 || (ip.frag_off & bpf_htons(NETTOLL_IP_FRAGMENT_OFFSET))) return NETTOLL_NO_RULE;
-  if (ip.protocol != IPPROTO_TCP && ip.protocol != IPPROTO_UDP) return NETTOLL_NO_RULE;
+  if (bpf_skb_load_bytes(skb, offset, &ip, sizeof(ip))) return;
+  if (ip.ihl < 5 || (ip.frag_off & bpf_htons(NETTOLL_IP_FRAGMENT_OFFSET))) return;
+  if (ip.protocol != IPPROTO_TCP && ip.protocol != IPPROTO_UDP) return;
   __be16 ports[2];
-  if (bpf_skb_load_bytes(skb, offset + ip.ihl * 4, ports, sizeof(ports))) return NETTOLL_NO_RULE;
+  if (bpf_skb_load_bytes(skb, offset + ip.ihl * 4, ports, sizeof(ports))) return;
   struct bpf_sock_tuple tuple = {};
   tuple.ipv4.saddr = ip.saddr;
   tuple.ipv4.daddr = ip.daddr;
   tuple.ipv4.sport = ports[0];
   tuple.ipv4.dport = ports[1];
-  return rule_of_local_socket(skb, &tuple, sizeof(tuple.ipv4), ip.protocol);
+  owner_of_local_socket(skb, &tuple, sizeof(tuple.ipv4), ip.protocol, owner);
 }
 
 /* TCP or UDP right after the fixed header; extension headers get no rule. */
-static __always_inline __u32 ingress_rule_ipv6(struct __sk_buff *skb, __u32 offset) {
+static __always_inline void ingress_owner_ipv6(struct __sk_buff *skb, __u32 offset,
+                                               struct socket_rule *owner) {
   struct ipv6hdr ip;
-  if (bpf_skb_load_bytes(skb, offset, &ip, sizeof(ip))) return NETTOLL_NO_RULE;
-  if (ip.nexthdr != IPPROTO_TCP && ip.nexthdr != IPPROTO_UDP) return NETTOLL_NO_RULE;
+  if (bpf_skb_load_bytes(skb, offset, &ip, sizeof(ip))) return;
+  if (ip.nexthdr != IPPROTO_TCP && ip.nexthdr != IPPROTO_UDP) return;
   __be16 ports[2];
-  if (bpf_skb_load_bytes(skb, offset + sizeof(ip), ports, sizeof(ports))) return NETTOLL_NO_RULE;
+  if (bpf_skb_load_bytes(skb, offset + sizeof(ip), ports, sizeof(ports))) return;
   struct bpf_sock_tuple tuple = {};
   __builtin_memcpy(tuple.ipv6.saddr, &ip.saddr, sizeof(tuple.ipv6.saddr));
   __builtin_memcpy(tuple.ipv6.daddr, &ip.daddr, sizeof(tuple.ipv6.daddr));
   tuple.ipv6.sport = ports[0];
   tuple.ipv6.dport = ports[1];
-  return rule_of_local_socket(skb, &tuple, sizeof(tuple.ipv6), ip.nexthdr);
+  owner_of_local_socket(skb, &tuple, sizeof(tuple.ipv6), ip.nexthdr, owner);
 }
 
 /* At tc ingress skb->data is the MAC header (cls_bpf pushes it back), so the
  * network header starts after the link-layer header: 14 bytes on Ethernet,
  * none on L3 devices (tun, wireguard). */
-static __always_inline __u32 ingress_rule(struct __sk_buff *skb, __u32 network_offset) {
-  if (skb->protocol == bpf_htons(ETH_P_IP)) return ingress_rule_ipv4(skb, network_offset);
-  if (skb->protocol == bpf_htons(ETH_P_IPV6)) return ingress_rule_ipv6(skb, network_offset);
-  return NETTOLL_NO_RULE;
+static __always_inline void classify_ingress(struct __sk_buff *skb, __u32 network_offset) {
+  struct socket_rule owner = {};
+  if (skb->protocol == bpf_htons(ETH_P_IP)) ingress_owner_ipv4(skb, network_offset, &owner);
+  if (skb->protocol == bpf_htons(ETH_P_IPV6)) ingress_owner_ipv6(skb, network_offset, &owner);
+  apply_rule(skb, owner.rule_id, 1);
+  count_packet(skb, &owner, 1);
+  apply_stream(skb, 1);
 }
 
 SEC("tc")
 int classify_ingress_ethernet(struct __sk_buff *skb) {
-  apply_rule(skb, ingress_rule(skb, ETH_HLEN), 1);
-  apply_stream(skb, 1);
+  classify_ingress(skb, ETH_HLEN);
   __u32 zero = 0;
   struct classifier_settings *config = bpf_map_lookup_elem(&settings, &zero);
   if (config && config->ifb_ifindex) return bpf_redirect(config->ifb_ifindex, 0);
@@ -242,8 +287,7 @@ int classify_ingress_ethernet(struct __sk_buff *skb) {
  * classifies, and a mirred filter after it does the redirect. */
 SEC("tc")
 int classify_ingress_l3(struct __sk_buff *skb) {
-  apply_rule(skb, ingress_rule(skb, 0), 1);
-  apply_stream(skb, 1);
+  classify_ingress(skb, 0);
   return TC_ACT_UNSPEC;
 }
 

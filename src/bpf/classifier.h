@@ -23,9 +23,24 @@
 /* The task name as the kernel keeps it: TASK_COMM_LEN, NUL-padded. */
 #define NETTOLL_COMM_LEN 16
 
-/* sk storage value: the rule a socket belongs to. */
+/* sk storage value: the rule a socket belongs to, and the process that
+ * created it (for accounting; tgid 0 when unknown). */
 struct socket_rule {
   __u32 rule_id;
+  __u32 tgid;
+  char comm[NETTOLL_COMM_LEN];
+};
+
+/* Processes the accounting map holds at most (LRU: the least recently
+ * counted go first when it is full). */
+#define NETTOLL_MAX_ACCOUNTED 16384
+
+/* process_traffic key: who sent or received a packet. tgid 0 with an empty
+ * comm is "other": packets without a local socket nettoll knows. */
+struct process_key {
+  __u32 tgid;
+  __u32 rule_id;
+  char comm[NETTOLL_COMM_LEN];
 };
 
 /* rule_classes value: the skb->priority each direction gets, which HTB reads
@@ -67,6 +82,15 @@ struct classifier_settings {
 
 /* rule_traffic value: what the tc programs saw per rule (atomic adds). */
 struct rule_traffic {
+  __u64 egress_packets;
+  __u64 egress_bytes;
+  __u64 ingress_packets;
+  __u64 ingress_bytes;
+};
+
+/* process_traffic value, per CPU (plain adds): egress is upload, ingress
+ * download. */
+struct process_traffic {
   __u64 egress_packets;
   __u64 egress_bytes;
   __u64 ingress_packets;

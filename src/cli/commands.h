@@ -28,6 +28,7 @@ CommandRunner add_set_command(CLI::App& app);
 CommandRunner add_apply_command(CLI::App& app);
 CommandRunner add_daemon_command(CLI::App& app);
 CommandRunner add_status_command(CLI::App& app);
+CommandRunner add_top_command(CLI::App& app);
 CommandRunner add_match_command(CLI::App& app);
 CommandRunner add_reserve_command(CLI::App& app);
 CommandRunner add_release_command(CLI::App& app);

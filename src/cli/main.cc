@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   add(nettoll::cli::add_apply_command);
   add(nettoll::cli::add_daemon_command);
   add(nettoll::cli::add_status_command);
+  add(nettoll::cli::add_top_command);
   add(nettoll::cli::add_match_command);
   add(nettoll::cli::add_reserve_command);
   add(nettoll::cli::add_release_command);

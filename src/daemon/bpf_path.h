@@ -26,6 +26,9 @@ class BpfPath : public ClassifierPath {
   Result<void> release_streams(const Plan& next, NetlinkSocket& socket) override;
   void set_process_rule(pid_t pid, ProcessRuleId rule) override;
   bool filter_process_events(int fd) override;
+  int process_traffic_fd() const override {
+    return attached_interface_.empty() ? -1 : bpf_.process_traffic_fd();
+  }
 
  private:
   explicit BpfPath(BpfClassifier bpf) : bpf_(std::move(bpf)) {}

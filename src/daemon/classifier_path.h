@@ -55,6 +55,10 @@ class ClassifierPath {
 
   // Periodic work (the fallback's socket poll). Errors are logged here.
   virtual void refresh(NetlinkSocket& /*socket*/) {}
+
+  // The kernel's per-process accounting map while the path counts on an
+  // interface (see kernel/process_traffic_map.h); -1 when it does not.
+  virtual int process_traffic_fd() const { return -1; }
 };
 
 }  // namespace nettoll

@@ -94,7 +94,22 @@ Result<void> Daemon::open_kernel_interfaces() {
   if (!api) return Error{api.error()};
   api_ = std::move(*api);
   register_routes();
+  if (auto opened = open_accounting(); !opened) return opened;
   return open_reservations();
+}
+
+// Per-process counters and class rates, /v1/stats and /metrics.
+Result<void> Daemon::open_accounting() {
+  accounting_ = std::make_unique<Accounting>(
+      *loop_, Accounting::Sources{[this] { return classifier_ ? classifier_->process_traffic_fd() : -1; },
+                                  [this] { return rule_names_of(shaper_->applied()); },
+                                  [this] { return class_bytes_of(*socket_, shaper_->applied()); }});
+  traffic_stats_ = std::make_unique<TrafficStats>(
+      *accounting_, *socket_,
+      TrafficStats::Sources{[this]() -> const Plan& { return shaper_->applied(); }, [this] { return link_; },
+                            [this] { return classifier_ ? classifier_->path_name() : std::string("none"); }});
+  traffic_stats_->register_routes(api_->router());
+  return accounting_->start();
 }
 
 Result<void> Daemon::open_reservations() {

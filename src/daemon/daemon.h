@@ -14,6 +14,7 @@
 #include "api/api_server.h"
 #include "core/active_interface.h"
 #include "core/config.h"
+#include "daemon/accounting.h"
 #include "daemon/event_loop.h"
 #include "daemon/interface_limit_overrides.h"
 #include "daemon/interface_plan.h"
@@ -21,6 +22,7 @@
 #include "daemon/process_classifier.h"
 #include "daemon/reservation_service.h"
 #include "daemon/shaper.h"
+#include "daemon/traffic_stats.h"
 #include "kernel/netlink_socket.h"
 #include "kernel/network_events.h"
 
@@ -64,6 +66,7 @@ class Daemon {
   ApiResponse reload(const std::string& why);
   void register_routes();
   Result<void> open_reservations();
+  Result<void> open_accounting();
   void stop();
   // Keeps the classifier's periodic refresh (the fallback's poll) running
   // while it wants one; `soon`: a process just got a rule, look now.
@@ -81,6 +84,8 @@ class Daemon {
   std::unique_ptr<ApiServer> api_;
   std::unique_ptr<ReservationService> reservations_;  // with a `reservations:` section
   std::unique_ptr<ProcessClassifier> classifier_;
+  std::unique_ptr<Accounting> accounting_;
+  std::unique_ptr<TrafficStats> traffic_stats_;
   InterfaceChoice link_;
   std::string last_error_;
   NaturalGsoSizes natural_gso_;

@@ -74,6 +74,10 @@ class ProcessClassifier {
   // {"path": "bpf"|"u32"|"none", "reason": why the fallback is used,
   //  "process_events": "proc connector"|"rescan", "process_events_reason"}.
   nlohmann::json path_status() const;
+  // "bpf", "u32" or "none" (no rules: no path).
+  std::string path_name() const { return path_ ? path_->name() : "none"; }
+  // The per-process accounting map, or -1 (see ClassifierPath).
+  int process_traffic_fd() const { return path_ ? path_->process_traffic_fd() : -1; }
 
  private:
   ProcessClassifier(std::optional<ProcConnector> connector, std::string no_connector_reason,

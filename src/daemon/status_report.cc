@@ -10,7 +10,6 @@
 #include "kernel/links.h"
 
 namespace nettoll {
-namespace {
 
 std::map<Handle, ClassInfo> live_classes(NetlinkSocket& socket, const std::string& device) {
   std::map<Handle, ClassInfo> by_id;
@@ -21,6 +20,8 @@ std::map<Handle, ClassInfo> live_classes(NetlinkSocket& socket, const std::strin
   for (ClassInfo& info : *classes) by_id[info.id] = std::move(info);
   return by_id;
 }
+
+namespace {
 
 nlohmann::json tree_report(NetlinkSocket& socket, const HtbTree& tree) {
   const auto live = live_classes(socket, tree.device);

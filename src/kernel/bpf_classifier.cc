@@ -20,6 +20,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <mutex>
 #include <sstream>
 
@@ -180,6 +181,14 @@ bpf_tc_opts make_filter_opts() {
   opts.handle = kClassifierFilterHandle;
   opts.priority = kClassifierFilterPref;
   return opts;
+}
+
+// The kernel's name of process `pid` ("" when it is gone).
+std::string read_comm(pid_t pid) {
+  std::ifstream file("/proc/" + std::to_string(pid) + "/comm");
+  std::string comm;
+  std::getline(file, comm);
+  return comm;
 }
 
 comm_key make_comm_key(const std::string& comm) {
@@ -412,8 +421,16 @@ void BpfClassifier::erase_uid(uid_t uid) {
   bpf_map_delete_elem(bpf_map__fd(skeleton_->maps.uid_rules), &key);
 }
 
-Result<void> BpfClassifier::tag_socket_fd(int fd, uint32_t rule_id) {
-  const ::socket_rule value{rule_id};
+Result<void> BpfClassifier::tag_socket_fd(int fd, uint32_t rule_id, pid_t owner) {
+  // Keep the creator the socket program recorded; a socket older than the
+  // programs gets `owner` (the process it was taken from) for accounting.
+  ::socket_rule value{};
+  if (bpf_map_lookup_elem(bpf_map__fd(skeleton_->maps.socket_rules), &fd, &value) != 0 && owner > 0) {
+    value.tgid = uint32_t(owner);
+    const std::string comm = read_comm(owner);
+    std::memcpy(value.comm, comm.data(), std::min(comm.size(), sizeof(value.comm) - 1));
+  }
+  value.rule_id = rule_id;
   return update_map(bpf_map__fd(skeleton_->maps.socket_rules), &fd, &value,
                     "the rule of socket fd " + std::to_string(fd));
 }
@@ -421,6 +438,7 @@ Result<void> BpfClassifier::tag_socket_fd(int fd, uint32_t rule_id) {
 std::optional<uint32_t> BpfClassifier::socket_rule(int fd) const {
   ::socket_rule value{};
   if (bpf_map_lookup_elem(bpf_map__fd(skeleton_->maps.socket_rules), &fd, &value) != 0) return std::nullopt;
+  if (value.rule_id == NETTOLL_NO_RULE) return std::nullopt;  // storage for accounting only
   return value.rule_id;
 }
 
@@ -442,7 +460,7 @@ Result<size_t> BpfClassifier::tag_process_sockets(pid_t pid, uint32_t rule_id) {
     socklen_t length = sizeof(domain);
     const bool inet = ::getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &length) == 0 &&
                       (domain == AF_INET || domain == AF_INET6);
-    if (inet && tag_socket_fd(fd, rule_id)) ++tagged;
+    if (inet && tag_socket_fd(fd, rule_id, pid)) ++tagged;
     ::close(fd);
   }
   ::close(pidfd);
@@ -456,6 +474,8 @@ Result<void> BpfClassifier::filter_process_events(int fd) {
   }
   return success();
 }
+
+int BpfClassifier::process_traffic_fd() const { return bpf_map__fd(skeleton_->maps.process_traffic); }
 
 RuleTraffic BpfClassifier::rule_traffic(uint32_t rule_id) const {
   ::rule_traffic value{};

@@ -101,9 +101,10 @@ class BpfClassifier {
   void erase_comm(const std::string& comm);
   void erase_uid(uid_t uid);
 
-  // Gives the socket behind `fd` (in this process) rule `rule_id`. Fails for
-  // descriptors that are not sockets.
-  Result<void> tag_socket_fd(int fd, uint32_t rule_id);
+  // Gives the socket behind `fd` (in this process) rule `rule_id`; a socket
+  // the programs did not see created is accounted to process `owner` (0:
+  // "other"). Fails for descriptors that are not sockets.
+  Result<void> tag_socket_fd(int fd, uint32_t rule_id, pid_t owner = 0);
 
   // The rule of the socket behind `fd`, or nullopt when it has none.
   std::optional<uint32_t> socket_rule(int fd) const;
@@ -120,6 +121,9 @@ class BpfClassifier {
 
   // What the tc programs counted for `rule_id`.
   RuleTraffic rule_traffic(uint32_t rule_id) const;
+
+  // The per-process accounting map (see kernel/process_traffic_map.h).
+  int process_traffic_fd() const;
 
  private:
   struct SkeletonDeleter {
