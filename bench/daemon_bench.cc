@@ -95,7 +95,8 @@ int run() {
          "    upload: 2mbit\n";
   ChildProcess daemon({testing::nettoll_binary(), "daemon", "-c", config, "--netns", testbed.namespace_a(),
                        "--socket", "/tmp/nettoll-daemon-bench.sock", "--runtime-dir",
-                       "/tmp/nettoll-daemon-bench-run", "--cgroup", cgroup.path()});
+                       "/tmp/nettoll-daemon-bench-run", "--cgroup", cgroup.path(), "--usage-db",
+                       "/tmp/nettoll-daemon-bench-run/usage.db"});
   testing::ScopedNetworkNamespace inside(testbed.namespace_a());
   auto socket = NetlinkSocket::open();
   if (!socket || wait_until_shaped(*socket, "vA", Clock::now()) < 0) {

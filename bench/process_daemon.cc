@@ -32,7 +32,9 @@ DaemonSession::DaemonSession(const ProcessSandbox& sandbox, const std::string& c
                                 "--cgroup",
                                 sandbox.cgroup(),
                                 "--runtime-dir",
-                                sandbox.bin_dir() + "/run"};
+                                sandbox.bin_dir() + "/run",
+                                "--usage-db",
+                                sandbox.bin_dir() + "/usage.db"};
   if (!classifier.empty()) argv.insert(argv.end(), {"--classifier", classifier});
   daemon_ = std::make_unique<testing::ChildProcess>(argv);
   // "shaping vA: N change(s)" follows the classifier's setup: from then on a

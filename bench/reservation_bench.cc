@@ -102,7 +102,8 @@ int run(int plays) {
       << "    - {type: transmission, url: " << targets.transmission.url << "}\n";
   testing::ChildProcess daemon({testing::nettoll_binary(), "daemon", "-c", dir + "/nettoll.yaml", "--netns",
                                 testbed.namespace_a(), "--socket", dir + "/run/api.sock", "--runtime-dir",
-                                dir + "/run", "--state-file", dir + "/state.json", "--cgroup", cgroup});
+                                dir + "/run", "--state-file", dir + "/state.json", "--cgroup", cgroup,
+                                "--usage-db", dir + "/usage.db"});
   int status = 0;
   if (!up || !daemon.wait_for_output("managed interface", 10s)) {
     std::fprintf(stderr, "reservation_bench: setup failed\n%s\n", daemon.output().c_str());

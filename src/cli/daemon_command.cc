@@ -24,6 +24,17 @@ CommandRunner add_daemon_command(CLI::App& app) {
       ->capture_default_str();
   command->add_option("--state-file", options->state_path, "reservations and the clients' original limits")
       ->capture_default_str();
+  command
+      ->add_option("--usage-db", options->usage_db, "the usage history's database (nettoll usage reads it)")
+      ->capture_default_str();
+  // Hidden: tests observe a flush without waiting a minute.
+  command
+      ->add_option_function<int>(
+          "--usage-flush-interval",
+          [options](int seconds) { options->usage_flush_interval = std::chrono::seconds(seconds); },
+          "seconds between writes of the usage history")
+      ->check(CLI::Range(1, 3600))
+      ->group("");
   command->add_option(
       "--cgroup", options->cgroup,
       "classify only sockets created in this cgroup v2 directory (default: the whole machine)");

@@ -36,6 +36,10 @@ class Accounting {
   // `sink` gets every second's deltas; it must outlive this object.
   void add_sink(UsageSink& sink) { sinks_.push_back(&sink); }
 
+  // Reads the counters now and hands their deltas to the sinks (the
+  // daemon's last sample before it stops; the timer calls it every second).
+  void sample();
+
   // Whether per-process counters are being read (the eBPF path is attached).
   bool per_process() const { return per_process_; }
   const UsageLedger& ledger() const { return ledger_; }
@@ -43,7 +47,6 @@ class Accounting {
   double class_rate(const std::string& key) const;
 
  private:
-  void sample();
   Result<void> schedule();
 
   EventLoop& loop_;

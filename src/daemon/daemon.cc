@@ -109,6 +109,7 @@ Result<void> Daemon::open_accounting() {
       TrafficStats::Sources{[this]() -> const Plan& { return shaper_->applied(); }, [this] { return link_; },
                             [this] { return classifier_ ? classifier_->path_name() : std::string("none"); }});
   traffic_stats_->register_routes(api_->router());
+  usage_history_ = UsageHistory::open(options_.usage_db, *loop_, *accounting_, options_.usage_flush_interval);
   return accounting_->start();
 }
 
@@ -283,6 +284,10 @@ void Daemon::stop() {
   spdlog::info("stopping: removing nettoll's qdiscs, classes and IFB");
   int code = kExitOk;
   if (reservations_) reservations_->restore_clients();
+  if (usage_history_) {
+    accounting_->sample();  // the bytes since the last second's sample
+    usage_history_->flush();
+  }
   classifier_.reset();  // detaches the BPF programs first
   if (auto cleared = recovery_->remove_all(*shaper_, *socket_); !cleared) {
     spdlog::error("{}", cleared.error());

@@ -4,6 +4,7 @@
 // serves the HTTP API, and cleans up on SIGTERM. One event loop.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -23,6 +24,7 @@
 #include "daemon/reservation_service.h"
 #include "daemon/shaper.h"
 #include "daemon/traffic_stats.h"
+#include "daemon/usage_history.h"
 #include "kernel/netlink_socket.h"
 #include "kernel/network_events.h"
 
@@ -36,6 +38,8 @@ struct DaemonOptions {
   std::string state_path = kDefaultStatePath;          // reservations, clients' original limits
   std::string cgroup;  // cgroup v2 directory whose sockets are classified ("" = the root)
   ClassifierMode classifier = ClassifierMode::automatic;
+  std::string usage_db = kDefaultUsageDatabase;  // the usage history
+  std::chrono::seconds usage_flush_interval{kUsageFlushSeconds};
 };
 
 class Daemon {
@@ -86,6 +90,7 @@ class Daemon {
   std::unique_ptr<ProcessClassifier> classifier_;
   std::unique_ptr<Accounting> accounting_;
   std::unique_ptr<TrafficStats> traffic_stats_;
+  std::unique_ptr<UsageHistory> usage_history_;  // nullptr when its database cannot be opened
   InterfaceChoice link_;
   std::string last_error_;
   NaturalGsoSizes natural_gso_;

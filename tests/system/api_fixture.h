@@ -62,7 +62,8 @@ class ApiFixture : public ::testing::Test {
     std::vector<std::string> argv{
         nettoll_binary(),        "daemon",    "-c",         config_path_,    "--netns",
         testbed_->namespace_a(), "--socket",  socket_path_, "--runtime-dir", directory_ + "/run",
-        "--state-file",          state_path_, "--cgroup",   cgroup_->path()};
+        "--state-file",          state_path_, "--cgroup",   cgroup_->path(), "--usage-db",
+        directory_ + "/usage.db"};
     argv.insert(argv.end(), extra_arguments_.begin(), extra_arguments_.end());
     daemon_ = std::make_unique<ChildProcess>(argv);
     ASSERT_TRUE(daemon_->wait_for_output("managed interface", 10s)) << daemon_->output();

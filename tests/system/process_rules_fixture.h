@@ -96,7 +96,9 @@ class ProcessRulesFixture : public ::testing::TestWithParam<std::string> {
             "--classifier",
             GetParam(),
             "--runtime-dir",
-            runtime_dir_};
+            runtime_dir_,
+            "--usage-db",
+            runtime_dir_ + "/usage.db"};
   }
 
   void start_daemon(const std::string& config, const std::string& cgroup = "") {
