@@ -6,30 +6,16 @@
 // real Prometheus scrapes it.
 #include <nlohmann/json.hpp>
 
-#include "process_rules_fixture.h"
+#include "byte_counting_fixture.h"
 
 namespace nettoll::testing {
 namespace {
 
-// Jumbo frames keep the per-packet headers (which the kernel counts and
-// iperf3 does not) under 1 % of the bytes, so the 2 % bound measures the
-// counting, not the overhead.
-constexpr int kJumboMtu = 9000;
 constexpr double kTolerance = 0.02;
+const char* const kRules = kBulkRules;
 
-const char* kRules =
-    "download: 1gbit\nupload: 1gbit\nprocesses:\n  bulk:\n    match: [{name: ntbulk}]\n"
-    "    upload: 500mbit\n    download: 500mbit\n";
-
-class AccountingTest : public ProcessRulesFixture {
+class AccountingTest : public ByteCountingFixture {
  protected:
-  void SetUp() override {
-    ProcessRulesFixture::SetUp();
-    if (IsSkipped() || HasFatalFailure()) return;
-    testbed_->run_in_a("ip link set vA mtu " + std::to_string(kJumboMtu));
-    testbed_->run_in_b("ip link set vB mtu " + std::to_string(kJumboMtu));
-  }
-
   nlohmann::json stats() const {
     const auto reply = run_command(nettoll_binary() + " top --once --json --socket " + socket_path_);
     return nlohmann::json::parse(reply.output, nullptr, false);

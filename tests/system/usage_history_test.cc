@@ -4,34 +4,20 @@
 // over a restart, and a SIGKILL keeps what was flushed before it.
 #include <nlohmann/json.hpp>
 
-#include "process_rules_fixture.h"
+#include "byte_counting_fixture.h"
 
 namespace nettoll::testing {
 namespace {
 
-// Jumbo frames keep the per-packet headers (which the kernel counts and
-// iperf3 does not) under 1 % of the bytes.
-constexpr int kJumboMtu = 9000;
 constexpr double kTolerance = 0.03;
 
-const char* kRules =
-    "download: 1gbit\nupload: 1gbit\nprocesses:\n  bulk:\n    match: [{name: ntbulk}]\n"
-    "    upload: 500mbit\n    download: 500mbit\n";
-
-class UsageHistoryTest : public ProcessRulesFixture {
+class UsageHistoryTest : public ByteCountingFixture {
  protected:
-  void SetUp() override {
-    ProcessRulesFixture::SetUp();
-    if (IsSkipped() || HasFatalFailure()) return;
-    testbed_->run_in_a("ip link set vA mtu " + std::to_string(kJumboMtu));
-    testbed_->run_in_b("ip link set vB mtu " + std::to_string(kJumboMtu));
-  }
-
   std::string usage_db() const { return runtime_dir_ + "/usage.db"; }
 
   // The daemon, flushing every `flush_seconds` (default: the service's minute).
   void start_recording_daemon(int flush_seconds = 0) {
-    std::vector<std::string> command = daemon_command(kRules);
+    std::vector<std::string> command = daemon_command(kBulkRules);
     if (flush_seconds > 0)
       command.insert(command.end(), {"--usage-flush-interval", std::to_string(flush_seconds)});
     daemon_ = std::make_unique<ChildProcess>(command);
