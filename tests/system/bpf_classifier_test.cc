@@ -468,17 +468,26 @@ class ClassifierTrafficTest : public BpfClassifierTest {
     double other_bits = 0;    // class 7a:2
   };
 
+  // Each counter with the time it was read: the middle of its `tc` call,
+  // which alone can take most of a second on a loaded machine.
   struct Sample {
-    Clock::time_point at;
+    Clock::time_point limited_at, other_at;
     uint64_t limited_bytes = 0;
     uint64_t other_bytes = 0;
   };
 
+  static Clock::time_point middle(Clock::time_point from, Clock::time_point to) {
+    return from + (to - from) / 2;
+  }
+
   Sample sample(const std::string& device) {
     Sample taken;
+    const auto start = Clock::now();
     taken.limited_bytes = sent_bytes(device, "7a:10");
+    const auto between = Clock::now();
     taken.other_bytes = sent_bytes(device, "7a:2");
-    taken.at = Clock::now();
+    taken.limited_at = middle(start, between);
+    taken.other_at = middle(between, Clock::now());
     return taken;
   }
 
@@ -495,10 +504,11 @@ class ClassifierTrafficTest : public BpfClassifierTest {
     const Sample second = sample(device);
     EXPECT_EQ(limited->wait_for_exit(milliseconds(10000)), 0) << limited->output();
     EXPECT_EQ(other->wait_for_exit(milliseconds(10000)), 0) << other->output();
-    const double seconds = std::chrono::duration<double>(second.at - first.at).count();
+    const double seconds = std::chrono::duration<double>(second.limited_at - first.limited_at).count();
+    const double other_seconds = std::chrono::duration<double>(second.other_at - first.other_at).count();
     Rates rates;
     rates.limited_bits = double(second.limited_bytes - first.limited_bytes) * 8 / seconds;
-    rates.other_bits = double(second.other_bytes - first.other_bytes) * 8 / seconds;
+    rates.other_bits = double(second.other_bytes - first.other_bytes) * 8 / other_seconds;
     std::printf("%s %s on %s: limited %.2f Mbit/s, other %.2f Mbit/s (over %.2f s)\n", server.c_str(),
                 extra.c_str(), device.c_str(), rates.limited_bits / 1e6, rates.other_bits / 1e6, seconds);
     return rates;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Torrent client adapters against servers on loopback that answer garbage,
 // wrong statuses or nothing: a clear error naming the client, never a crash
 // or a hang past the adapter's timeout.
@@ -35,7 +36,9 @@ class GarbageHttpServer {
     server_.stop();
     thread_.join();
   }
-  std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+  std::string url(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(port_) + path;
+  }
 
  private:
   httplib::Server server_;
@@ -127,7 +130,8 @@ TEST(ClientGarbageTest, HttpClientsNameTheProblem) {
 
 TEST(ClientGarbageTest, RtorrentGarbageAndSilenceAreErrors) {
   RawServer garbage("Status: 200 OK\r\n\r\n<html>not xml-rpc</html>");
-  RawServer truncated("Status: 200 OK\r\nContent-Type: text/xml\r\n\r\n<methodResponse><params><param><value><i8>");
+  RawServer truncated(
+      "Status: 200 OK\r\nContent-Type: text/xml\r\n\r\n<methodResponse><params><param><value><i8>");
   RawServer no_header("HTTP/1.1 400 Bad Request");
   for (const RawServer* server : {&garbage, &truncated, &no_header}) {
     auto client = client_for(ClientType::rtorrent, server->address());

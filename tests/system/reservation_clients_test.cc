@@ -30,12 +30,6 @@ class ReservationClientsTest : public ApiFixture {
   void SetUp() override {
     ApiFixture::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    // The daemon classifies in a cgroup of the test's own, never the machine's.
-    const std::string root = cgroup_v2_root();
-    if (root.empty()) GTEST_SKIP() << "no cgroup v2 hierarchy";
-    cgroup_ = root + "/nettoll-test-clients-" + std::to_string(getpid());
-    std::filesystem::create_directory(cgroup_);
-    extra_arguments_ = {"--cgroup", cgroup_};
     rtorrent_config_.type = ClientType::rtorrent;
     rtorrent_config_.scgi = "127.0.0.1:" + std::to_string(kRtorrentPort);
     transmission_config_.type = ClientType::transmission;
@@ -45,7 +39,6 @@ class ReservationClientsTest : public ApiFixture {
     ApiFixture::TearDown();  // the daemon first: it restores, then the clients go
     rtorrent_.reset();
     transmission_.reset();
-    if (!cgroup_.empty()) rmdir(cgroup_.c_str());
   }
 
   void start_clients() {
@@ -128,7 +121,6 @@ class ReservationClientsTest : public ApiFixture {
   TorrentClientConfig rtorrent_config_, transmission_config_;
   ClientLimits rtorrent_user_, transmission_user_;
   std::unique_ptr<ChildProcess> rtorrent_, transmission_;
-  std::string cgroup_;
 };
 
 TEST_F(ReservationClientsTest, TautulliPlayLowersTheRealClientsAndStopRestoresThemExactly) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "torrent_client_process.h"
 
 #include <unistd.h>
@@ -24,15 +25,20 @@ std::string find_program(const std::string& name) {
 
 std::string to_string(RealClient client) {
   switch (client) {
-    case RealClient::rtorrent_tcp: return "rtorrent_tcp";
-    case RealClient::rtorrent_unix: return "rtorrent_unix";
-    case RealClient::transmission: return "transmission";
-    case RealClient::qbittorrent: return "qbittorrent";
+    case RealClient::rtorrent_tcp:
+      return "rtorrent_tcp";
+    case RealClient::rtorrent_unix:
+      return "rtorrent_unix";
+    case RealClient::transmission:
+      return "transmission";
+    case RealClient::qbittorrent:
+      return "qbittorrent";
   }
   return "?";
 }
 
-TorrentClientProcess::TorrentClientProcess(RealClient client, std::string netns, std::filesystem::path directory)
+TorrentClientProcess::TorrentClientProcess(RealClient client, std::string netns,
+                                           std::filesystem::path directory)
     : client_(client), netns_(std::move(netns)), directory_(std::move(directory)) {
   std::filesystem::create_directories(directory_);
   write_config();
@@ -43,9 +49,12 @@ TorrentClientProcess::~TorrentClientProcess() { kill(); }
 std::string TorrentClientProcess::program() const {
   switch (client_) {
     case RealClient::rtorrent_tcp:
-    case RealClient::rtorrent_unix: return find_program("rtorrent");
-    case RealClient::transmission: return find_program("transmission-daemon");
-    case RealClient::qbittorrent: return find_program("qbittorrent-nox");
+    case RealClient::rtorrent_unix:
+      return find_program("rtorrent");
+    case RealClient::transmission:
+      return find_program("transmission-daemon");
+    case RealClient::qbittorrent:
+      return find_program("qbittorrent-nox");
   }
   return "";
 }
@@ -68,16 +77,19 @@ void TorrentClientProcess::write_config() const {
     std::ofstream settings(directory_ / "settings.json");
     settings << R"({"dht-enabled": false, "pex-enabled": false, "lpd-enabled": false,
       "port-forwarding-enabled": false, "utp-enabled": false, "rpc-bind-address": "127.0.0.1",
-      "rpc-port": )" << kTransmissionPort
-             << R"(, "rpc-authentication-required": false, "rpc-whitelist-enabled": true,
+      "rpc-port": )"
+             << kTransmissionPort << R"(, "rpc-authentication-required": false, "rpc-whitelist-enabled": true,
       "rpc-whitelist": "127.0.0.1", "bind-address-ipv4": "127.0.0.1", "bind-address-ipv6": "::1",
       "peer-port": 49166, "speed-limit-up": 8192, "speed-limit-up-enabled": true,
-      "speed-limit-down-enabled": false, "download-dir": ")" << dir << R"(", "message-level": 1})";
+      "speed-limit-down-enabled": false, "download-dir": ")"
+             << dir << R"(", "message-level": 1})";
   } else {
     std::filesystem::create_directories(directory_ / "qBittorrent" / "config");
     std::ofstream conf(directory_ / "qBittorrent" / "config" / "qBittorrent.conf");
-    conf << "[LegalNotice]\nAccepted=true\n\n[BitTorrent]\nSession\\DHTEnabled=false\nSession\\PeXEnabled=false\n"
-         << "Session\\LSDEnabled=false\nSession\\GlobalUPSpeedLimit=8000\nSession\\Port=49165\nSession\\Interface=lo\nSession\\InterfaceName=lo\n"
+    conf << "[LegalNotice]\nAccepted=true\n\n[BitTorrent]\nSession\\DHTEnabled=false\nSession\\PeXEnabled="
+            "false\n"
+         << "Session\\LSDEnabled=false\nSession\\GlobalUPSpeedLimit=8000\nSession\\Port="
+            "49165\nSession\\Interface=lo\nSession\\InterfaceName=lo\n"
          << "Session\\DefaultSavePath=" << dir << "\n\n[Network]\nPortForwardingEnabled=false\n\n"
          << "[Preferences]\nWebUI\\Address=127.0.0.1\nWebUI\\Port=" << kQbittorrentPort
          << "\nWebUI\\UPnP=false\nConnection\\UPnP=false\n";
@@ -93,8 +105,12 @@ void TorrentClientProcess::start() {
       std::filesystem::remove(directory_ / "session" / "rtorrent.lock");
       argv.insert(argv.end(), {"-n", "-o", "import=" + dir + "/rtorrent.rc"});
       break;
-    case RealClient::transmission: argv.insert(argv.end(), {"-f", "-g", dir}); break;
-    case RealClient::qbittorrent: argv.insert(argv.end(), {"--profile=" + dir}); break;
+    case RealClient::transmission:
+      argv.insert(argv.end(), {"-f", "-g", dir});
+      break;
+    case RealClient::qbittorrent:
+      argv.insert(argv.end(), {"--profile=" + dir});
+      break;
   }
   process_ = std::make_unique<ChildProcess>(argv);
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A real torrent client from Debian (rtorrent, transmission-daemon,
 // qbittorrent-nox) started by a test inside a network namespace of its own
 // (loopback only: nothing can reach outside), with a throwaway config dir,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The reservation book and the client limiter against the real torrent
 // clients from Debian, each in a namespace of its own (loopback only).
 #include <gtest/gtest.h>
