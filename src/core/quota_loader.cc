@@ -140,9 +140,11 @@ std::optional<QuotaConfig> read_quota(ConfigNodeReader& reader, const YAML::Node
   }
   if (reader.error_count() != errors_before) return std::nullopt;
   if (!kQuotasEnforced) {
-    reader.error(node, what +
-                           ": quotas are not enforced by this build yet (usage counting is still to come); "
-                           "remove the quota for now");
+    reader.error(
+        node,
+        what +
+            ": quotas are not enforced by this build yet (usage is recorded, `nettoll usage` shows it); "
+            "remove the quota for now");
     return std::nullopt;
   }
   return quota;
