@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // The daemon's usage history (eBPF path): a renamed iperf3's bytes reach the
 // database by the stop (SIGTERM), agree with iperf3's own count, add up
-// over a restart, and a SIGKILL keeps what was flushed before it.
+// over a restart, and a SIGKILL keeps what was flushed before it; a
+// database that cannot be opened leaves the daemon shaping.
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "byte_counting_fixture.h"
@@ -99,6 +101,19 @@ TEST_P(UsageHistoryTest, SigkillKeepsWhatWasFlushed) {
   stop_daemon();
   const double total = recorded_upload("ntbulk");
   EXPECT_NEAR(total / (sent + more), 1.0, kTolerance) << "recorded " << total;
+}
+
+TEST_P(UsageHistoryTest, ADatabaseThatCannotBeOpenedIsALogLineNotAFailure) {
+  std::vector<std::string> command = daemon_command(kBulkRules);
+  auto db = std::find(command.begin(), command.end(), "--usage-db");
+  ASSERT_NE(db, command.end());
+  *std::next(db) = bin_dir_ + "/no-such-directory/usage.db";
+  daemon_ = std::make_unique<ChildProcess>(command);
+  ASSERT_TRUE(eventually([&] { return status_json().starts_with("{"); }, 10s)) << daemon_->output();
+  EXPECT_TRUE(daemon_->wait_for_output("usage history off: usage database " + bin_dir_, 5s))
+      << daemon_->output();
+  upload("ntbulk", 5);
+  stop_daemon();
 }
 
 INSTANTIATE_TEST_SUITE_P(Paths, UsageHistoryTest, ::testing::Values("bpf"), classifier_path_name);
