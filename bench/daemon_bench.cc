@@ -96,7 +96,8 @@ int run() {
   ChildProcess daemon({testing::nettoll_binary(), "daemon", "-c", config, "--netns", testbed.namespace_a(),
                        "--socket", "/tmp/nettoll-daemon-bench.sock", "--runtime-dir",
                        "/tmp/nettoll-daemon-bench-run", "--cgroup", cgroup.path(), "--usage-db",
-                       "/tmp/nettoll-daemon-bench-run/usage.db"});
+                       "/tmp/nettoll-daemon-bench-run/usage.db", "--state-file",
+                       "/tmp/nettoll-daemon-bench-run/state.json"});
   testing::ScopedNetworkNamespace inside(testbed.namespace_a());
   auto socket = NetlinkSocket::open();
   if (!socket || wait_until_shaped(*socket, "vA", Clock::now()) < 0) {

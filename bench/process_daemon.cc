@@ -34,7 +34,9 @@ DaemonSession::DaemonSession(const ProcessSandbox& sandbox, const std::string& c
                                 "--runtime-dir",
                                 sandbox.bin_dir() + "/run",
                                 "--usage-db",
-                                sandbox.bin_dir() + "/usage.db"};
+                                sandbox.bin_dir() + "/usage.db",
+                                "--state-file",
+                                sandbox.bin_dir() + "/state.json"};
   if (!classifier.empty()) argv.insert(argv.end(), {"--classifier", classifier});
   daemon_ = std::make_unique<testing::ChildProcess>(argv);
   // "shaping vA: N change(s)" follows the classifier's setup: from then on a

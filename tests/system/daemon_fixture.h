@@ -53,7 +53,7 @@ class DaemonFixture : public ::testing::Test {
     daemon_ = std::make_unique<ChildProcess>(std::vector<std::string>{
         nettoll_binary(), "daemon", "-c", config_path_, "--netns", testbed_->namespace_a(), "--socket",
         socket_path_, "--runtime-dir", runtime_dir_, "--cgroup", cgroup_->path(), "--usage-db",
-        runtime_dir_ + "/usage.db"});
+        runtime_dir_ + "/usage.db", "--state-file", runtime_dir_ + "/state.json"});
     ASSERT_TRUE(eventually([&] { return status().exit_status == 0; }, std::chrono::seconds(10)))
         << daemon_->output();
   }

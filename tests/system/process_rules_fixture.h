@@ -98,7 +98,9 @@ class ProcessRulesFixture : public ::testing::TestWithParam<std::string> {
             "--runtime-dir",
             runtime_dir_,
             "--usage-db",
-            runtime_dir_ + "/usage.db"};
+            runtime_dir_ + "/usage.db",
+            "--state-file",
+            runtime_dir_ + "/state.json"};
   }
 
   void start_daemon(const std::string& config, const std::string& cgroup = "") {

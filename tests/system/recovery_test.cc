@@ -77,8 +77,8 @@ class RecoveryTest : public ::testing::Test {
                                   config_path,      "--netns",    testbed_->namespace_a(),
                                   "--runtime-dir",  dir_ + "/run"};
     if (command == "daemon")
-      argv.insert(argv.end(),
-                  {"--socket", dir_ + "/api.sock", "--cgroup", cgroup_, "--usage-db", dir_ + "/usage.db"});
+      argv.insert(argv.end(), {"--socket", dir_ + "/api.sock", "--cgroup", cgroup_, "--usage-db",
+                               dir_ + "/usage.db", "--state-file", dir_ + "/state.json"});
     argv.insert(argv.end(), extra.begin(), extra.end());
     return std::make_unique<ChildProcess>(argv);
   }
