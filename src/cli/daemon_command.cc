@@ -35,9 +35,9 @@ CommandRunner add_daemon_command(CLI::App& app) {
           "seconds between writes of the usage history")
       ->check(CLI::Range(1, 3600))
       ->group("");
-  command->add_option(
-      "--cgroup", options->cgroup,
-      "classify only sockets created in this cgroup v2 directory (default: the whole machine)");
+  command->add_option("--cgroup", options->cgroup,
+                      "classify only the processes and sockets of this cgroup v2 directory and below "
+                      "(default: the whole machine)");
   command
       ->add_option_function<std::string>(
           "--classifier",

@@ -76,4 +76,12 @@ std::string describe_selection(const ProcessRule& rule) {
   return rule.recursive ? text + ", and their children" : text;
 }
 
+bool in_cgroup_scope(const ProcessAttributes& process, const std::string& scope) {
+  if (scope.empty() || scope == "/") return true;
+  const auto cgroup = process.values.find("cgroup");
+  if (cgroup == process.values.end()) return false;
+  const std::string& path = cgroup->second;
+  return path.starts_with(scope) && (path.size() == scope.size() || path[scope.size()] == '/');
+}
+
 }  // namespace nettoll

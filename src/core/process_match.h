@@ -30,6 +30,11 @@ bool entry_matches(const MatchEntry& entry, const ProcessAttributes& process);
 // them does. A rule without entries never matches.
 bool rule_matches(const ProcessRule& rule, const ProcessAttributes& process);
 
+// True when the process's cgroup v2 path (its `cgroup` attribute) is `scope`
+// or lies below it; every process is in an empty scope. A process whose
+// cgroup could not be read is outside any other scope.
+bool in_cgroup_scope(const ProcessAttributes& process, const std::string& scope);
+
 // Why a rule selected a process: the `match` entries (all of them) and the
 // first `match-any` entry that matched (nullptr when the rule has none).
 struct MatchReason {

@@ -42,6 +42,30 @@ Result<std::unique_ptr<ProcessClassifier>> ProcessClassifier::open(const std::st
       std::move(connector), std::move(no_connector_reason), std::move(*exit_watch), cgroup_path, mode));
 }
 
+std::string ProcessClassifier::cgroup_scope_of(const std::string& cgroup_path) {
+  if (cgroup_path.empty()) return "";
+  const std::string root = cgroup_v2_root();
+  std::string scope = cgroup_path;
+  if (!root.empty() && scope.starts_with(root)) scope.erase(0, root.size());
+  while (scope.size() > 1 && scope.back() == '/') scope.pop_back();
+  if (!scope.starts_with('/')) scope.insert(0, "/");
+  return scope;
+}
+
+std::vector<ScannedProcess> ProcessClassifier::in_scope(std::vector<ScannedProcess> scanned) const {
+  if (cgroup_scope_.empty()) return scanned;
+  std::erase_if(scanned, [this](const ScannedProcess& process) {
+    return !in_cgroup_scope(process.attributes, cgroup_scope_);
+  });
+  return scanned;
+}
+
+std::set<std::string> ProcessClassifier::attributes_read(const std::vector<ProcessRule>& rules) const {
+  std::set<std::string> attributes = attributes_used(rules);
+  if (!cgroup_scope_.empty()) attributes.insert("cgroup");
+  return attributes;
+}
+
 Result<void> ProcessClassifier::check_rescan_possible() const {
   if (connector_) return success();
   if (auto listed = list_processes(); !listed) {
@@ -183,7 +207,7 @@ void ProcessClassifier::rescan() {
     spdlog::error("{}; tracked processes are kept", scanned.error());
     return;
   }
-  (void)apply_rule_changes(table_.on_scan(*scanned));
+  (void)apply_rule_changes(table_.on_scan(in_scope(std::move(*scanned))));
   pruned_size_ = table_.size();
 }
 
@@ -212,7 +236,8 @@ bool ProcessClassifier::on_events() {
       case ProcEvent::exec:
       case ProcEvent::comm:
       case ProcEvent::uid:
-        if (auto attributes = read_process(event.pid, attributes_)) {
+        if (auto attributes = read_process(event.pid, attributes_);
+            attributes && in_cgroup_scope(*attributes, cgroup_scope_)) {
           const pid_t ppid = ppid_of(*attributes);
           matched |= apply_rule_changes(table_.on_exec(event.pid, ppid, std::move(*attributes)));
         }
@@ -255,18 +280,17 @@ Result<void> ProcessClassifier::apply(const Plan& plan, const std::vector<Proces
   if (table_.size() == 0) {
     rules_ = rules;
     announced_.clear();
-    attributes_ = attributes_used(rules);
+    attributes_ = attributes_read(rules);
     table_ = ProcessTable(rules);
     rescan();
   } else if (!same_match_rules(rules, rules_)) {
     rules_ = rules;
     announced_.clear();
     (void)apply_rule_changes(table_.set_rules(rules));
-    // Rules that look at attributes not read so far need /proc again.
     // Rules that look at attributes not read so far need /proc again, and
     // so do processes whose forks the kernel filtered out (a rule may now
     // pass itself on to their children).
-    const std::set<std::string> needed = attributes_used(rules);
+    const std::set<std::string> needed = attributes_read(rules);
     const bool grew = !std::ranges::includes(attributes_, needed);
     attributes_ = needed;
     if (grew || forks_filtered_) rescan();

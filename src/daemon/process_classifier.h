@@ -86,7 +86,16 @@ class ProcessClassifier {
         no_connector_reason_(std::move(no_connector_reason)),
         exit_watch_(std::move(exit_watch)),
         cgroup_path_(std::move(cgroup_path)),
+        cgroup_scope_(cgroup_scope_of(cgroup_path_)),
         mode_(mode) {}
+  // The cgroup v2 path (as /proc/PID/cgroup shows it) of the directory
+  // `cgroup_path`, "" for the whole machine.
+  static std::string cgroup_scope_of(const std::string& cgroup_path);
+  // Only processes in cgroup_scope_ get a rule: with --cgroup the daemon
+  // classifies only there, and a same-named process elsewhere is not its own.
+  std::vector<ScannedProcess> in_scope(std::vector<ScannedProcess> scanned) const;
+  // What /proc must give for `rules` (and for the scope).
+  std::set<std::string> attributes_read(const std::vector<ProcessRule>& rules) const;
   Result<void> choose_path();
   // Without process events a config with rules needs a readable /proc.
   Result<void> check_rescan_possible() const;
@@ -112,6 +121,7 @@ class ProcessClassifier {
   size_t pruned_size_ = 0;       // the table's size after the last prune
   bool forks_filtered_ = false;  // only forks of matched processes arrive
   std::string cgroup_path_;
+  std::string cgroup_scope_;
   ClassifierMode mode_;
   std::unique_ptr<ClassifierPath> path_;  // chosen while there are rules
   std::string fallback_reason_;

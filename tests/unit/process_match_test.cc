@@ -125,5 +125,20 @@ TEST(RuleMatches, NoEntriesNeverMatch) {
   EXPECT_FALSE(rule_matches(ProcessRule{}, ProcessAttributes{}));
 }
 
+TEST(CgroupScope, HoldsTheScopeAndWhatLiesBelowIt) {
+  const auto in = [](const std::string& cgroup) {
+    ProcessAttributes process;
+    process.values["cgroup"] = cgroup;
+    return process;
+  };
+  EXPECT_TRUE(in_cgroup_scope(in("/nettoll-test-1"), "/nettoll-test-1"));
+  EXPECT_TRUE(in_cgroup_scope(in("/nettoll-test-1/child"), "/nettoll-test-1"));
+  EXPECT_FALSE(in_cgroup_scope(in("/nettoll-test-12"), "/nettoll-test-1"));
+  EXPECT_FALSE(in_cgroup_scope(in("/user.slice"), "/nettoll-test-1"));
+  EXPECT_FALSE(in_cgroup_scope(ProcessAttributes{}, "/nettoll-test-1"));
+  EXPECT_TRUE(in_cgroup_scope(ProcessAttributes{}, ""));
+  EXPECT_TRUE(in_cgroup_scope(in("/user.slice"), "/"));
+}
+
 }  // namespace
 }  // namespace nettoll
