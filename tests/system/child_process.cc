@@ -77,6 +77,9 @@ bool ChildProcess::wait_for_output(const std::string& text, std::chrono::millise
   return false;
 }
 
-std::string nettoll_binary() { return NETTOLL_BINARY; }
+std::string nettoll_binary() {
+  const char* other = std::getenv("NETTOLL_TEST_BINARY");
+  return other && *other ? other : NETTOLL_BINARY;
+}
 
 }  // namespace nettoll::testing

@@ -42,7 +42,9 @@ class ChildProcess {
   std::string output_path_;
 };
 
-// Path of the nettoll binary under test (set by CMake).
+// Path of the nettoll binary under test: $NETTOLL_TEST_BINARY when set (the
+// sanitizer step runs these tests against its own build), else the one
+// CMake built beside them.
 std::string nettoll_binary();
 
 }  // namespace nettoll::testing
