@@ -49,6 +49,17 @@ TEST(Router, ALaterAddReplacesTheHandler) {
   EXPECT_EQ(router.route(request("GET", "/v1/x")).body["n"], 2);
 }
 
+TEST(Router, RemovedPatternAnswers404ForEveryMethodAndOthersStay) {
+  Router router;
+  router.add("GET", "/v1/reservations", [](const ApiRequest&) { return ApiResponse{200, {}}; });
+  router.add("POST", "/v1/reservations", [](const ApiRequest&) { return ApiResponse{201, {}}; });
+  router.add("DELETE", "/v1/reservations/{id}", [](const ApiRequest&) { return ApiResponse{200, {}}; });
+  router.remove("/v1/reservations");
+  EXPECT_EQ(router.route(request("GET", "/v1/reservations")).status, 404);
+  EXPECT_EQ(router.route(request("POST", "/v1/reservations")).status, 404);
+  EXPECT_EQ(router.route(request("DELETE", "/v1/reservations/a")).status, 200);
+}
+
 TEST(Router, TrailingAndRepeatedSlashesDoNotMatter) {
   Router router;
   router.add("GET", "/v1/status", [](const ApiRequest&) { return ApiResponse{}; });
