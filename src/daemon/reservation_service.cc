@@ -36,8 +36,7 @@ class ReservationService::LoopTimer : public LimiterTimer {
 
 ReservationService::ReservationService(const ReservationsConfig& settings, EventLoop& loop,
                                        std::string state_path, StreamsChanged streams_changed)
-    : settings_(settings),
-      book_(settings),
+    : book_(settings),
       loop_(loop),
       state_file_(std::move(state_path)),
       streams_changed_(std::move(streams_changed)),
@@ -57,9 +56,12 @@ Result<ReservationReload> ReservationService::prepare(const std::optional<Reserv
     if (!made) return Error{"reservations: clients: " + made.error()};
     configured.insert((*made)->name());
     next.clients.push_back(std::move(*made));
+    next.configs.push_back(client);
   }
+  // The current service's clients, retiring ones included: one still down
+  // at an earlier reload is still retried.
   for (const TorrentClientConfig& client :
-       current ? current->settings_.clients : std::vector<TorrentClientConfig>{}) {
+       current ? current->client_configs_ : std::vector<TorrentClientConfig>{}) {
     auto made = make_torrent_client(client);
     if (!made) {
       spdlog::error("a client leaving the config keeps its lowered limits: {}", made.error());
@@ -69,6 +71,7 @@ Result<ReservationReload> ReservationService::prepare(const std::optional<Reserv
     if (configured.count(name) || !current->limiter_->holds(name)) continue;
     next.retiring.insert(name);
     next.clients.push_back(std::move(*made));
+    next.configs.push_back(client);
   }
   auto threads = ClientThreads::create(next.clients.size());
   if (!threads) return Error{threads.error()};
@@ -114,6 +117,7 @@ Result<std::unique_ptr<ReservationService>> ReservationService::reload(
 
 Result<void> ReservationService::start_clients(ReservationReload next) {
   client_threads_ = std::move(next.threads);
+  client_configs_ = std::move(next.configs);
   ClientThreads* client_threads = client_threads_.get();
   if (auto watched =
           loop_.on_readable(client_threads->fd(), [client_threads] { client_threads->run_done(); });

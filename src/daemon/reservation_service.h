@@ -31,6 +31,7 @@ namespace nettoll {
 struct ReservationReload {
   std::optional<ReservationsConfig> settings;  // nullopt: the section is gone
   std::vector<std::unique_ptr<TorrentClient>> clients;
+  std::vector<TorrentClientConfig> configs;  // each client's, in the same order
   std::set<std::string> retiring;
   std::unique_ptr<ClientThreads> threads;
 };
@@ -90,7 +91,7 @@ class ReservationService {
   void save();
   void schedule_expiry();
 
-  ReservationsConfig settings_;
+  std::vector<TorrentClientConfig> client_configs_;  // the limiter's clients, retiring ones included
   ReservationBook book_;
   EventLoop& loop_;
   StateFile state_file_;
