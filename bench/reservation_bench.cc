@@ -64,6 +64,7 @@ std::map<std::string, double> time_until(const std::map<std::string, std::functi
   std::map<std::string, double> when;
   for (const auto& [name, check] : checks) when[name] = -1;
   std::vector<std::thread> probes;
+  probes.reserve(checks.size());
   for (const auto& [name, check] : checks) {
     probes.emplace_back([&, &check = check, &result = when[name]] {
       testing::ScopedNetworkNamespace inside(netns);
@@ -185,4 +186,11 @@ int run(int plays) {
 }  // namespace
 }  // namespace nettoll::bench
 
-int main(int argc, char** argv) { return nettoll::bench::run(argc > 1 ? std::atoi(argv[1]) : 20); }
+int main(int argc, char** argv) {
+  try {
+    return nettoll::bench::run(argc > 1 ? std::atoi(argv[1]) : 20);
+  } catch (const std::exception& error) {  // a setup step's .value() on a failure
+    std::fprintf(stderr, "reservation_bench: %s\n", error.what());
+    return 2;
+  }
+}

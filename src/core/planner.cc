@@ -377,42 +377,42 @@ std::string tbf_ifb_name_for(const std::string& interface) {
   return ("ntl-" + interface).substr(0, kIfNameMax);
 }
 
-Plan make_plan(const Config& original, const ManagedInterface& link, const KernelCapabilities& kernel,
+Plan make_plan(const Config& config, const ManagedInterface& link, const KernelCapabilities& kernel,
                const ListedDevices& devices, const std::vector<ReservedStream>& streams,
                const StreamSlots& previous_slots) {
-  const Config config = with_managed_limit(original, link.name);
+  const Config effective = with_managed_limit(config, link.name);
   Plan plan;
   const std::vector<ViewerClass> viewers = assign_stream_classes(streams, previous_slots, plan.notes);
   plan.interface = link.name;
   plan.mtu = link.mtu;
-  const bool has_rules = !config.processes.empty() && !link.name.empty();
-  if (!link.name.empty() && (config.upload.limit || has_rules)) {
-    plan.egress = plan_tree(config, Direction::upload, link.name, link, kernel, viewers, plan.notes);
+  const bool has_rules = !effective.processes.empty() && !link.name.empty();
+  if (!link.name.empty() && (effective.upload.limit || has_rules)) {
+    plan.egress = plan_tree(effective, Direction::upload, link.name, link, kernel, viewers, plan.notes);
   }
-  if (!link.name.empty() && (config.download.limit || has_rules)) {
+  if (!link.name.empty() && (effective.download.limit || has_rules)) {
     plan.ifb = ifb_name_for(link.name);
-    plan.ingress = plan_tree(config, Direction::download, plan.ifb, link, kernel, viewers, plan.notes);
+    plan.ingress = plan_tree(effective, Direction::download, plan.ifb, link, kernel, viewers, plan.notes);
   }
   if (has_rules) {
-    for (size_t i = 0; i < config.processes.size(); ++i) {
+    for (size_t i = 0; i < effective.processes.size(); ++i) {
       const auto minor = static_cast<uint16_t>(kFirstRuleClassMinor + i);
-      plan.classifier.push_back(ClassifierEntry{static_cast<uint32_t>(i + 1), config.processes[i].name,
+      plan.classifier.push_back(ClassifierEntry{static_cast<uint32_t>(i + 1), effective.processes[i].name,
                                                 Handle{kHtbMajor, minor}, Handle{kHtbMajor, minor},
-                                                describe_selection(config.processes[i])});
+                                                describe_selection(effective.processes[i])});
     }
   }
   plan_stream_classifier(viewers, plan);
-  plan_interface_limits(config, link, kernel, devices, plan);
+  plan_interface_limits(effective, link, kernel, devices, plan);
   if (!plan.tbfs.empty() && kernel.hz_assumed) {
     plan.notes.push_back(
-        fmt::format("no kernel config readable (/proc/config.gz, /boot/config-RELEASE): HZ {} "
+        fmt::format("no kernel effective readable (/proc/effective.gz, /boot/effective-RELEASE): HZ {} "
                     "assumed for the tbf bursts",
                     kernel.hz));
   }
   if (!plan.egress && !plan.ingress && plan.tbfs.empty()) {
     plan.notes.push_back("no limits or rules configured: nothing is changed in the kernel");
   }
-  if (!kernel.has_fq_codel && !link.name.empty()) fit_gso_to_fifos(config, link, plan);
+  if (!kernel.has_fq_codel && !link.name.empty()) fit_gso_to_fifos(effective, link, plan);
   return plan;
 }
 

@@ -19,7 +19,7 @@ constexpr int kQbittorrentPort = 18080;
 
 std::string find_program(const std::string& name) {
   for (const char* directory : {"/usr/bin/", "/usr/local/bin/"}) {
-    const std::string path = std::string(directory) + name;
+    std::string path = std::string(directory) + name;
     if (access(path.c_str(), X_OK) == 0) return path;
   }
   return "";

@@ -6,11 +6,10 @@
 namespace nettoll {
 namespace {
 
+// Built in the return statement: no move of an ApiRequest, whose implicit
+// move constructor clang-tidy counts as one that may throw (nlohmann::json).
 ApiRequest request(const std::string& method, const std::string& path) {
-  ApiRequest r;
-  r.method = method;
-  r.path = path;
-  return r;
+  return ApiRequest{method, path, {}, nullptr, "", ""};
 }
 
 TEST(Router, RunsTheHandlerOfTheMatchingMethodAndPath) {
