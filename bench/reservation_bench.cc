@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // reservation_bench: time from a Tautulli webhook POST to the new limits
 // being active, through the running daemon in a namespace testbed, with the
-// real rTorrent and Transmission: in the kernel (the stream's class on vA and
-// the bulk rule's lowered ceil, read over netlink) and in each client (its
-// getter polled). Median and p99 over N plays and N stops.
+// real rTorrent, Transmission and qBittorrent: in the kernel (the stream's
+// class on vA and the bulk rule's lowered ceil, read over netlink) and in
+// each client (its getter polled). Median and p99 over N plays and N stops.
 //   reservation_bench [PLAYS]   (default 20)
 #include <fmt/format.h>
 #include <httplib.h>
@@ -11,15 +11,17 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <thread>
 
 #include "bench_output.h"
 #include "child_process.h"
+#include "clients/client_factory.h"
 #include "daemon/bpf_path.h"
 #include "kernel/kernel_observer.h"
 #include "kernel/netlink_socket.h"
 #include "sample_stats.h"
 #include "testbed.h"
-#include "torrent_clients.h"
+#include "torrent_client_process.h"
 
 namespace nettoll::bench {
 namespace {
@@ -31,9 +33,9 @@ constexpr uint64_t kStreamBits = 10'000'000;   // the play: 10000 kbit/s
 constexpr uint64_t kLoweredCeil = 40'000'000;  // 50 Mbit/s upload − the stream
 constexpr uint64_t kFullCeil = 50'000'000;
 
-struct Targets {
-  TorrentClientConfig rtorrent, transmission;
-};
+using testing::RealClient;
+const std::vector<RealClient> kClients{RealClient::rtorrent_tcp, RealClient::transmission,
+                                       RealClient::qbittorrent};
 
 // True when vA's tree shows the stream (a class of its rate, the bulk ceil
 // lowered) or, with !playing, neither.
@@ -49,24 +51,33 @@ bool kernel_shows(NetlinkSocket& socket, bool playing) {
   return playing ? stream && lowered : !stream && !lowered && full;
 }
 
-bool client_shows(const testing::Testbed& testbed, const TorrentClientConfig& client, Rate upload) {
-  auto limits = testing::client_limits(testbed, client);
+bool client_shows(TorrentClient& probe, Rate upload) {
+  auto limits = probe.read_limits();
   return limits && limits->upload.enabled && limits->upload.rate == upload;
 }
 
-// Milliseconds from `sent` until each check first holds (polled every 1 ms,
-// at most 10 s); -1 for one that never did.
+// Milliseconds from `sent` until each check first holds (each polled every
+// 1 ms on a thread of its own inside `netns`, so a slow probe, such as
+// qBittorrent's, delays no other; at most 10 s); -1 for one that never did.
 std::map<std::string, double> time_until(const std::map<std::string, std::function<bool()>>& checks,
-                                         Clock::time_point sent) {
+                                         Clock::time_point sent, const std::string& netns) {
   std::map<std::string, double> when;
-  while (when.size() < checks.size() && Clock::now() - sent < 10s) {
-    for (const auto& [name, check] : checks) {
-      if (!when.count(name) && check())
-        when[name] = std::chrono::duration<double, std::milli>(Clock::now() - sent).count();
-    }
-    std::this_thread::sleep_for(1ms);
+  for (const auto& [name, check] : checks) when[name] = -1;
+  std::vector<std::thread> probes;
+  probes.reserve(checks.size());
+  for (const auto& [name, check] : checks) {
+    probes.emplace_back([&, &check = check, &result = when[name]] {
+      testing::ScopedNetworkNamespace inside(netns);
+      while (inside.error().empty() && Clock::now() - sent < 10s) {
+        if (check()) {
+          result = std::chrono::duration<double, std::milli>(Clock::now() - sent).count();
+          return;
+        }
+        std::this_thread::sleep_for(1ms);
+      }
+    });
   }
-  for (const auto& [name, check] : checks) when.try_emplace(name, -1);
+  for (std::thread& probe : probes) probe.join();
   return when;
 }
 
@@ -83,23 +94,34 @@ int run(int plays) {
   std::filesystem::create_directories(dir + "/run");
   const std::string cgroup = cgroup_v2_root() + "/nettoll-bench-" + std::to_string(getpid());
   std::filesystem::create_directory(cgroup);
-  auto rtorrent = testing::start_rtorrent(testbed, dir + "/rtorrent", 5000, 8000);
-  auto transmission = testing::start_transmission(testbed, dir + "/transmission", 9091, 7000);
-  Targets targets;
-  targets.rtorrent.type = ClientType::rtorrent;
-  targets.rtorrent.scgi = "127.0.0.1:5000";
-  targets.transmission.type = ClientType::transmission;
-  targets.transmission.url = "http://127.0.0.1:9091/transmission/rpc";
-  const bool up =
-      testbed.wait_for_listener(testbed.namespace_a(), 5000, 10s) &&
-      testbed.wait_for_listener(testbed.namespace_a(), 9091, 10s) &&
-      testing::eventually([&] { return testing::client_limits(testbed, targets.transmission).ok(); }, 10s);
+  std::map<RealClient, std::unique_ptr<testing::TorrentClientProcess>> clients;
+  std::map<RealClient, Rate> user_upload;
+  std::map<RealClient, std::unique_ptr<TorrentClient>> probes;  // one adapter each: qBittorrent logs in once
+  std::string clients_yaml;
+  bool up = true;
+  for (RealClient client : kClients) {
+    clients[client] = std::make_unique<testing::TorrentClientProcess>(client, testbed.namespace_a(),
+                                                                      dir + "/" + testing::to_string(client));
+    clients[client]->start();
+    clients_yaml += "    - " + clients[client]->config_yaml() + "\n";
+  }
+  for (RealClient client : kClients) {
+    auto ready = clients[client]->wait_until_ready();
+    auto limits = clients[client]->read_limits();
+    if (!ready || !limits) {
+      std::fprintf(stderr, "reservation_bench: %s\n", ready ? limits.error().c_str() : ready.error().c_str());
+      up = false;
+      continue;
+    }
+    user_upload[client] = limits->upload.rate;
+    probes[client] = make_torrent_client(clients[client]->config(), 5s).value();
+  }
   std::ofstream(dir + "/nettoll.yaml")
       << "upload: 50mbit\ndownload: 100mbit\nprocesses:\n  bulk:\n    match-any:\n      - name: "
          "nettoll-bench-bulk\n"
       << "    bulk: true\nreservations:\n  token-file: " << dir << "/token\n  link-upload: 50mbit\n"
-      << "  link-download: 100mbit\n  clients:\n    - {type: rtorrent, scgi: 127.0.0.1:5000}\n"
-      << "    - {type: transmission, url: " << targets.transmission.url << "}\n";
+      << "  link-download: 100mbit\n  clients:\n"
+      << clients_yaml;
   testing::ChildProcess daemon({testing::nettoll_binary(), "daemon", "-c", dir + "/nettoll.yaml", "--netns",
                                 testbed.namespace_a(), "--socket", dir + "/run/api.sock", "--runtime-dir",
                                 dir + "/run", "--state-file", dir + "/state.json", "--cgroup", cgroup,
@@ -115,30 +137,26 @@ int run(int plays) {
     auto socket = NetlinkSocket::open();
     httplib::Client api("127.0.0.1", 7657);
     const httplib::Headers auth{{"Authorization", "Bearer " + token}};
-    const Rate rtorrent_lowered = Rate::bytes_per_second(4882 * 1024),
-               transmission_lowered = Rate::bytes_per_second(5'000'000);
     std::map<std::string, std::vector<double>> samples;  // "play kernel", ...
     for (int i = 0; i < plays && socket; ++i) {
       for (const bool playing : {true, false}) {
         const std::string body = fmt::format(
             R"({{"action": "{}", "session_id": "bench{}", "ip_address": "203.0.113.5", "stream_bandwidth": "10000", "remaining_duration": "90"}})",
             playing ? "play" : "stop", i);
+        std::map<std::string, std::function<bool()>> checks{
+            {"kernel", [&] { return kernel_shows(*socket, playing); }}};
+        for (RealClient client : kClients) {
+          // 50 Mbit/s link − the 10 Mbit/s stream, in the client's unit.
+          const Rate wanted = playing ? Rate::bytes_per_second(testing::in_client_unit(client, 40'000'000))
+                                      : user_upload[client];
+          checks[testing::to_string(client)] = [&, client, wanted] {
+            return client_shows(*probes[client], wanted);
+          };
+        }
         const auto sent = Clock::now();
         auto answer = api.Post("/v1/hooks/tautulli", auth, body, "application/json");
         if (!answer || answer->status != 200) return std::fprintf(stderr, "webhook failed\n"), 2;
-        const auto times = time_until(
-            {{"kernel", [&] { return kernel_shows(*socket, playing); }},
-             {"rtorrent",
-              [&] {
-                return client_shows(testbed, targets.rtorrent,
-                                    playing ? rtorrent_lowered : Rate::bytes_per_second(8000 * 1024));
-              }},
-             {"transmission",
-              [&] {
-                return client_shows(testbed, targets.transmission,
-                                    playing ? transmission_lowered : Rate::bytes_per_second(7'000'000));
-              }}},
-            sent);
+        const auto times = time_until(checks, sent, testbed.namespace_a());
         for (const auto& [name, ms] : times)
           samples[std::string(playing ? "play " : "stop ") + name].push_back(ms);
       }
@@ -159,8 +177,7 @@ int run(int plays) {
   }
   daemon.signal(SIGTERM);
   daemon.wait_for_exit(15s);
-  rtorrent.reset();
-  transmission.reset();
+  clients.clear();
   std::filesystem::remove(cgroup);
   std::filesystem::remove_all(dir);
   return status;
@@ -169,4 +186,11 @@ int run(int plays) {
 }  // namespace
 }  // namespace nettoll::bench
 
-int main(int argc, char** argv) { return nettoll::bench::run(argc > 1 ? std::atoi(argv[1]) : 20); }
+int main(int argc, char** argv) {
+  try {
+    return nettoll::bench::run(argc > 1 ? std::atoi(argv[1]) : 20);
+  } catch (const std::exception& error) {  // a setup step's .value() on a failure
+    std::fprintf(stderr, "reservation_bench: %s\n", error.what());
+    return 2;
+  }
+}

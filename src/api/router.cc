@@ -51,6 +51,11 @@ void Router::add(const std::string& method, const std::string& pattern, Handler 
   routes_.push_back(Route{method, segments, std::move(handler)});
 }
 
+void Router::remove(const std::string& pattern) {
+  const auto segments = split_path(pattern);
+  std::erase_if(routes_, [&](const Route& route) { return route.segments == segments; });
+}
+
 ApiResponse Router::route(ApiRequest request) const {
   const auto path = split_path(request.path);
   std::string allowed;
@@ -62,7 +67,10 @@ ApiResponse Router::route(ApiRequest request) const {
       continue;
     }
     request.params = std::move(*params);
-    return route.handler(request);
+    // A copy runs: a handler may change the routes (a reload adds or
+    // removes the reservations' endpoints), which moves the stored ones.
+    const Handler handler = route.handler;
+    return handler(request);
   }
   if (!allowed.empty()) {
     return api_error(405,

@@ -21,6 +21,9 @@ class Router {
   // ApiRequest::params. Registering the same method and pattern again
   // replaces the handler.
   void add(const std::string& method, const std::string& pattern, Handler handler);
+  // Removes the handlers of `pattern`, whatever their method (a component
+  // that goes away on a reload); its paths answer 404 again.
+  void remove(const std::string& pattern);
 
   // Answers with the matching handler; 404 when no pattern matches the path,
   // 405 when one does but not for this method.

@@ -50,6 +50,30 @@ void ClientLimiter::load_originals(const std::map<std::string, ClientLimits>& or
   }
 }
 
+void ClientLimiter::take_over(const LimiterHandover& handover) {
+  load_originals(handover.originals);
+  for (Held& held : clients_) {
+    const auto it = handover.applied.find(held.name);
+    if (it != handover.applied.end()) held.applied = it->second;
+  }
+}
+
+void ClientLimiter::retire(const std::string& name) {
+  for (Held& held : clients_) {
+    if (held.name == name) held.retiring = true;
+  }
+}
+
+LimiterHandover ClientLimiter::hand_over() {
+  stopping_ = true;  // for good: no retries, no follow-up orders
+  calls_.finish(std::chrono::steady_clock::now() + settings_.stop_timeout);
+  LimiterHandover handover{originals_, {}};
+  for (const Held& held : clients_) {
+    if (held.applied) handover.applied[held.name] = *held.applied;
+  }
+  return handover;
+}
+
 void ClientLimiter::set_targets(const std::optional<ClientTargets>& targets) {
   targets_ = targets;
   for (size_t i = 0; i < clients_.size(); ++i) sync(i);
@@ -82,9 +106,9 @@ void ClientLimiter::sync(size_t index) {
     return;
   }
   const auto known = originals_.find(held.name);
-  if (!targets_ && known == originals_.end()) return;  // nothing of ours to undo
-  Order order{known == originals_.end() ? std::nullopt : std::optional(known->second), held.applied,
-              targets_};
+  const std::optional<ClientTargets> targets = held.retiring ? std::nullopt : targets_;
+  if (!targets && known == originals_.end()) return;  // nothing of ours to undo
+  Order order{known == originals_.end() ? std::nullopt : std::optional(known->second), held.applied, targets};
   held.busy = true;
   auto outcome = std::make_shared<Outcome>();
   calls_.run(

@@ -45,6 +45,13 @@ struct LimiterSettings {
   std::chrono::milliseconds stop_timeout{7000};      // restore_all: the last call ends, then the restore
 };
 
+// What a reload carries from one limiter to the next: the users' own limits
+// and what we last set, by client name.
+struct LimiterHandover {
+  std::map<std::string, ClientLimits> originals;
+  std::map<std::string, ClientLimits> applied;
+};
+
 class ClientLimiter {
  public:
   using Persist = std::function<Result<void>(const std::map<std::string, ClientLimits>& originals)>;
@@ -57,6 +64,15 @@ class ClientLimiter {
   // The originals a previous run recorded (state file): restored or kept
   // by the next set_targets.
   void load_originals(const std::map<std::string, ClientLimits>& originals);
+  // A reload: takes over what the previous limiter held (its originals and
+  // what it set), so a user's change while lowered is still recognised.
+  void take_over(const LimiterHandover& handover);
+  // A client the config no longer has: given back its user's limits (with
+  // retries), never lowered again.
+  void retire(const std::string& name);
+  // A reload: lets the calls under way end (at most stop_timeout) and
+  // applies their outcome, then hands over. The limiter does nothing more.
+  LimiterHandover hand_over();
   // Brings every client to `targets`, or back to its user's limits when
   // nullopt. Returns at once; the clients follow as their calls end.
   // Failures are logged and retried with backoff.
@@ -77,8 +93,9 @@ class ClientLimiter {
     std::string name;
     std::optional<ClientLimits> applied;  // what we last set
     std::chrono::milliseconds next_retry{0};
-    bool busy = false;   // an order is with the client
-    bool again = false;  // something changed meanwhile: sync once more when it ends
+    bool busy = false;      // an order is with the client
+    bool again = false;     // something changed meanwhile: sync once more when it ends
+    bool retiring = false;  // no longer configured: restore only
   };
   struct Order;
   struct Outcome;

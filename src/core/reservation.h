@@ -34,6 +34,9 @@ struct Reservation {
   WallTime expires;
   ReservationSource source = ReservationSource::api;
   ReservationState state = ReservationState::active;
+  // What the events said, so a reload can judge again under new settings:
+  bool lan = false;             // the source marked the viewer local
+  bool download_given = false;  // download was given, not upload × download-factor
   bool operator==(const Reservation&) const = default;
 };
 

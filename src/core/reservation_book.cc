@@ -67,13 +67,16 @@ Result<void> ReservationBook::upsert(const StreamEvent& event, WallTime now) {
   if (event.upload) {
     updated.upload = *event.upload;
     updated.download = event.download.value_or(scale_rate(*event.upload, settings_.download_factor));
+    updated.download_given = event.download.has_value();
   } else if (!known) {
     return Error{"upload: session '" + event.id + "' is new and has no bandwidth"};
   } else if (event.download) {
     updated.download = *event.download;
+    updated.download_given = true;
   }
   updated.expires = expiry_for(event, now);
-  updated.state = event.lan || is_local(updated.remote) ? ReservationState::local : ReservationState::active;
+  updated.lan = event.lan;
+  updated.state = state_for(updated);
   if (known) {
     *std::find_if(reservations_.begin(), reservations_.end(),
                   [&](const Reservation& reservation) { return reservation.id == event.id; }) = updated;
@@ -96,14 +99,20 @@ std::vector<std::string> ReservationBook::expire(WallTime now) {
   return expired;
 }
 
+ReservationState ReservationBook::state_for(const Reservation& reservation) const {
+  return reservation.lan || is_local(reservation.remote) ? ReservationState::local : ReservationState::active;
+}
+
 void ReservationBook::restore(std::vector<Reservation> reservations) {
   reservations_ = std::move(reservations);
   std::sort(reservations_.begin(), reservations_.end(),
             [](const Reservation& a, const Reservation& b) { return a.id < b.id; });
-  // A state file written with other local networks: the config decides now.
+  // Written under other settings (a state file, a reload): the config decides
+  // now. A pause stays a pause: its resume judges the viewer again.
   for (Reservation& reservation : reservations_) {
-    if (reservation.state == ReservationState::active && is_local(reservation.remote)) {
-      reservation.state = ReservationState::local;
+    if (reservation.state != ReservationState::paused) reservation.state = state_for(reservation);
+    if (!reservation.download_given) {
+      reservation.download = scale_rate(reservation.upload, settings_.download_factor);
     }
   }
 }

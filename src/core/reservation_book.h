@@ -33,8 +33,10 @@ class ReservationBook {
   Result<void> apply(const StreamEvent& event, WallTime now);
   // Removes the reservations whose expiry is at or before `now`; returns their ids.
   std::vector<std::string> expire(WallTime now);
-  // Puts back reservations read from the state file (after a restart);
-  // expired ones are dropped by the next expire().
+  // Puts back reservations read from the state file (after a restart) or
+  // kept over a reload, judged under this book's settings: local or not by
+  // local-networks, download by download-factor unless it was given.
+  // Expired ones are dropped by the next expire().
   void restore(std::vector<Reservation> reservations);
 
   // The earliest expiry, or nullopt when the book is empty.
@@ -55,6 +57,7 @@ class ReservationBook {
   Result<void> upsert(const StreamEvent& event, WallTime now);
   WallTime expiry_for(const StreamEvent& event, WallTime now) const;
   bool is_local(const Cidr& remote) const;
+  ReservationState state_for(const Reservation& reservation) const;  // active or local
 
   ReservationsConfig settings_;
   std::vector<Reservation> reservations_;  // kept in id order

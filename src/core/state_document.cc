@@ -47,7 +47,9 @@ json reservation_json(const Reservation& reservation) {
           {"expires_unix",
            std::chrono::duration_cast<std::chrono::seconds>(reservation.expires.time_since_epoch()).count()},
           {"source", std::string(to_string(reservation.source))},
-          {"state", std::string(to_string(reservation.state))}};
+          {"state", std::string(to_string(reservation.state))},
+          {"lan", reservation.lan},
+          {"download_given", reservation.download_given}};
 }
 
 Result<Reservation> reservation_from(const json& value) {
@@ -66,6 +68,10 @@ Result<Reservation> reservation_from(const json& value) {
   auto state = parse_reservation_state(value.at("state").get<std::string>());
   if (!state) return Error{"reservation '" + reservation.id + "': state: " + state.error()};
   reservation.state = *state;
+  // Files written before these keys: keep what was recorded (a local viewer
+  // stays local, the download stays as reserved).
+  reservation.lan = value.value("lan", reservation.state == ReservationState::local);
+  reservation.download_given = value.value("download_given", true);
   return reservation;
 }
 

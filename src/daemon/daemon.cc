@@ -115,12 +115,25 @@ Result<void> Daemon::open_accounting() {
 
 Result<void> Daemon::open_reservations() {
   if (!config_.reservations) return success();
-  auto service = ReservationService::open(*config_.reservations, *loop_, options_.state_path, [this] {
-    if (auto followed = follow_link("reservations"); !followed) spdlog::error("{}", followed.error());
-  });
+  auto prepared = ReservationService::prepare(config_.reservations, nullptr);
+  if (!prepared) return Error{prepared.error()};
+  return switch_reservations(std::move(*prepared));
+}
+
+Result<void> Daemon::switch_reservations(ReservationReload next) {
+  const bool configured = next.settings.has_value();
+  auto service = ReservationService::reload(std::move(reservations_), std::move(next), *loop_,
+                                            options_.state_path, [this] {
+                                              if (auto followed = follow_link("reservations"); !followed)
+                                                spdlog::error("{}", followed.error());
+                                            });
+  if (service && *service && configured) {
+    (*service)->register_routes(api_->router());
+  } else {
+    ReservationService::unregister_routes(api_->router());
+  }
   if (!service) return Error{service.error()};
   reservations_ = std::move(*service);
-  reservations_->register_routes(api_->router());
   return success();
 }
 
@@ -251,6 +264,13 @@ ApiResponse Daemon::reload(const std::string& why) {
     rejected.body["messages"] = std::move(messages);
     return rejected;
   }
+  // Made before anything changes: a client adapter that cannot be made
+  // (an unreadable password-file) rejects the reload.
+  auto reservations = ReservationService::prepare(loaded.config->reservations, reservations_.get());
+  if (!reservations) {
+    spdlog::error("reload rejected: {}; shaping stays as it was", reservations.error());
+    return api_error(400, "reload rejected: " + reservations.error() + "; shaping stays as it was");
+  }
   const Config previous = config_;
   const InterfaceLimitOverrides previous_overrides = limit_overrides_;
   config_ = *loaded.config;
@@ -269,11 +289,16 @@ ApiResponse Daemon::reload(const std::string& why) {
     spdlog::error("reload failed, previous shaping kept: {}", followed.error());
     return api_error(500, "reload failed, previous shaping kept: " + followed.error());
   }
+  if (auto switched = switch_reservations(std::move(*reservations)); !switched) {
+    spdlog::error("reload applied without reservations: {}", switched.error());
+    return api_error(500, "reload applied without reservations: " + switched.error());
+  }
+  if (auto followed = follow_link("reload of reservations"); !followed) spdlog::error("{}", followed.error());
   auto api_settings = [](const Config& c) {
     return c.reservations ? c.reservations->api + " " + c.reservations->token_file : std::string();
   };
   if (api_settings(previous) != api_settings(config_)) {
-    spdlog::warn("reservations: api and token-file changes take effect at the next start");
+    spdlog::warn("reservations: the TCP listener (api, token-file) changes at the next start");
   }
   spdlog::info("reload applied");
   return ApiResponse{200, {{"applied", true}, {"messages", std::move(messages)}}};

@@ -70,6 +70,8 @@ class Daemon {
   ApiResponse reload(const std::string& why);
   void register_routes();
   Result<void> open_reservations();
+  // Replaces the reservation service by one for `next` (start, reload).
+  Result<void> switch_reservations(ReservationReload next);
   Result<void> open_accounting();
   void stop();
   // Keeps the classifier's periodic refresh (the fallback's poll) running

@@ -10,6 +10,7 @@ namespace nettoll {
 
 struct EventLoop::Source {
   std::string name;
+  int fd = -1;  // a descriptor's source
   Callback callback;
   sd_event_source* source = nullptr;
   ~Source() { sd_event_source_unref(source); }
@@ -78,8 +79,13 @@ Result<void> EventLoop::on_readable(int fd, Callback callback) {
   if (int r = sd_event_add_io(event_, &source->source, fd, EPOLLIN, dispatch_io, &source->callback); r < 0) {
     return failure("watch file descriptor " + std::to_string(fd), r);
   }
+  source->fd = fd;
   sources_.push_back(std::move(source));
   return success();
+}
+
+void EventLoop::stop_watching(int fd) {
+  std::erase_if(sources_, [fd](const std::unique_ptr<Source>& source) { return source->fd == fd; });
 }
 
 Result<void> EventLoop::after(const std::string& name, std::chrono::milliseconds delay, Callback callback) {
@@ -108,6 +114,15 @@ Result<void> EventLoop::after(const std::string& name, std::chrono::milliseconds
     return failure("enable timer " + name, r);
   }
   return success();
+}
+
+void EventLoop::cancel_timers(const std::string& prefix) {
+  for (auto& [name, timer] : timers_) {
+    if (name.compare(0, prefix.size(), prefix) != 0) continue;
+    // The source stays (see after()): only its callback and schedule go.
+    sd_event_source_set_enabled(timer->source, SD_EVENT_OFF);
+    timer->callback = nullptr;
+  }
 }
 
 int EventLoop::run() { return sd_event_loop(event_); }

@@ -10,6 +10,13 @@
 #include "core/tautulli_hook.h"
 
 namespace nettoll {
+namespace {
+
+// The service's timers, cancelled with it on a reload.
+constexpr const char* kExpiryTimer = "reservation-expiry";
+constexpr const char* kClientTimers = "clients: ";
+
+}  // namespace
 
 // The limiter's retries and checks, as one-shot timers on the daemon's loop.
 class ReservationService::LoopTimer : public LimiterTimer {
@@ -17,7 +24,8 @@ class ReservationService::LoopTimer : public LimiterTimer {
   explicit LoopTimer(EventLoop& loop) : loop_(loop) {}
   void after(const std::string& name, std::chrono::milliseconds delay,
              std::function<void()> callback) override {
-    if (auto scheduled = loop_.after("clients: " + name, delay, std::move(callback)); !scheduled) {
+    if (auto scheduled = loop_.after(std::string(kClientTimers) + name, delay, std::move(callback));
+        !scheduled) {
       spdlog::error("{}", scheduled.error());
     }
   }
@@ -37,48 +45,116 @@ ReservationService::ReservationService(const ReservationsConfig& settings, Event
 
 ReservationService::~ReservationService() = default;
 
-Result<std::unique_ptr<ReservationService>> ReservationService::open(const ReservationsConfig& settings,
-                                                                     EventLoop& loop,
-                                                                     const std::string& state_path,
-                                                                     StreamsChanged streams_changed) {
-  std::unique_ptr<ReservationService> service(
-      new ReservationService(settings, loop, state_path, std::move(streams_changed)));
-  auto state = service->state_file_.load();
-  if (!state) return Error{state.error()};
-  std::vector<std::unique_ptr<TorrentClient>> clients;
-  for (const TorrentClientConfig& client : settings.clients) {
+Result<ReservationReload> ReservationService::prepare(const std::optional<ReservationsConfig>& settings,
+                                                      const ReservationService* current) {
+  ReservationReload next;
+  next.settings = settings;
+  std::set<std::string> configured;
+  for (const TorrentClientConfig& client :
+       settings ? settings->clients : std::vector<TorrentClientConfig>{}) {
     auto made = make_torrent_client(client);
-    if (!made) return Error{made.error()};
-    clients.push_back(std::move(*made));
+    if (!made) return Error{"reservations: clients: " + made.error()};
+    configured.insert((*made)->name());
+    next.clients.push_back(std::move(*made));
+    next.configs.push_back(client);
   }
-  auto threads = ClientThreads::create(clients.size());
+  // The current service's clients, retiring ones included: one still down
+  // at an earlier reload is still retried.
+  for (const TorrentClientConfig& client :
+       current ? current->client_configs_ : std::vector<TorrentClientConfig>{}) {
+    auto made = make_torrent_client(client);
+    if (!made) {
+      spdlog::error("a client leaving the config keeps its lowered limits: {}", made.error());
+      continue;
+    }
+    const std::string name = (*made)->name();
+    if (configured.count(name) || !current->limiter_->holds(name)) continue;
+    next.retiring.insert(name);
+    next.clients.push_back(std::move(*made));
+    next.configs.push_back(client);
+  }
+  auto threads = ClientThreads::create(next.clients.size());
   if (!threads) return Error{threads.error()};
-  service->client_threads_ = std::move(*threads);
-  ClientThreads* client_threads = service->client_threads_.get();
-  if (auto watched = loop.on_readable(client_threads->fd(), [client_threads] { client_threads->run_done(); });
+  next.threads = std::move(*threads);
+  return next;
+}
+
+Result<std::unique_ptr<ReservationService>> ReservationService::reload(
+    std::unique_ptr<ReservationService> current, ReservationReload next, EventLoop& loop,
+    const std::string& state_path, StreamsChanged streams_changed) {
+  std::vector<Reservation> reservations;
+  LimiterHandover clients;
+  if (current) {
+    reservations = current->book_.reservations();
+    clients = current->close();
+    current.reset();
+  } else {
+    auto state = StateFile(state_path).load();
+    if (!state) return Error{state.error()};
+    reservations = std::move(state->reservations);
+    clients.originals = std::move(state->original_limits);
+    if (!reservations.empty())
+      spdlog::info("{} reservation(s) kept from the state file", reservations.size());
+  }
+  if (!next.settings) {
+    for (const Reservation& reservation : reservations) {
+      spdlog::info("reservation {} ends: the config has no reservations: section any more", reservation.id);
+    }
+    reservations.clear();
+  }
+  if (!next.settings && next.retiring.empty()) {
+    if (auto saved = StateFile(state_path).save(StateDocument{{}, clients.originals}); !saved) {
+      spdlog::error("{}", saved.error());
+    }
+    return std::unique_ptr<ReservationService>();
+  }
+  std::unique_ptr<ReservationService> service(new ReservationService(
+      next.settings.value_or(ReservationsConfig{}), loop, state_path, std::move(streams_changed)));
+  if (auto started = service->start_clients(std::move(next)); !started) return Error{started.error()};
+  service->take_over(std::move(reservations), clients);
+  return service;
+}
+
+Result<void> ReservationService::start_clients(ReservationReload next) {
+  client_threads_ = std::move(next.threads);
+  client_configs_ = std::move(next.configs);
+  ClientThreads* client_threads = client_threads_.get();
+  if (auto watched =
+          loop_.on_readable(client_threads->fd(), [client_threads] { client_threads->run_done(); });
       !watched) {
     return Error{watched.error()};
   }
-  ReservationService* self = service.get();
-  service->limiter_ = std::make_unique<ClientLimiter>(
-      std::move(clients), *service->client_threads_, *service->timer_,
-      [self](const std::map<std::string, ClientLimits>& originals) {
-        StateDocument document{self->book_.reservations(), originals};
-        return self->state_file_.save(document);
+  limiter_ = std::make_unique<ClientLimiter>(
+      std::move(next.clients), *client_threads_, *timer_,
+      [this](const std::map<std::string, ClientLimits>& originals) {
+        return state_file_.save(StateDocument{book_.reservations(), originals});
       },
       [](const std::string& message) { spdlog::warn("{}", message); });
-  service->limiter_->load_originals(state->original_limits);
-  service->book_.restore(state->reservations);
-  const auto expired = service->book_.expire(std::chrono::system_clock::now());
-  for (const std::string& id : expired) spdlog::info("reservation {} expired while nettoll was stopped", id);
-  if (!state->reservations.empty()) {
-    spdlog::info("{} reservation(s) kept from the state file", service->book_.reservations().size());
+  for (const std::string& name : next.retiring) {
+    spdlog::info("{}: not configured any more; restoring its original limits", name);
+    limiter_->retire(name);
   }
-  // The daemon plans with active_streams() once it is started: no re-plan here.
-  service->save();
-  service->schedule_expiry();
-  service->limiter_->set_targets(service->book_.client_targets());
-  return service;
+  return success();
+}
+
+void ReservationService::take_over(std::vector<Reservation> reservations, const LimiterHandover& clients) {
+  limiter_->take_over(clients);
+  book_.restore(std::move(reservations));
+  for (const std::string& id : book_.expire(std::chrono::system_clock::now())) {
+    spdlog::info("reservation {} expired", id);
+  }
+  // The daemon plans with active_streams() once this returns: no re-plan here.
+  save();
+  schedule_expiry();
+  limiter_->set_targets(book_.client_targets());
+}
+
+LimiterHandover ReservationService::close() {
+  LimiterHandover clients = limiter_->hand_over();
+  loop_.cancel_timers(kExpiryTimer);
+  loop_.cancel_timers(kClientTimers);
+  loop_.stop_watching(client_threads_->fd());
+  return clients;
 }
 
 void ReservationService::register_routes(Router& router) {
@@ -114,6 +190,13 @@ ApiResponse ReservationService::apply(const Result<StreamEvent>& event, int succ
   return ApiResponse{success_status, std::move(body)};
 }
 
+void ReservationService::unregister_routes(Router& router) {
+  for (const char* pattern :
+       {"/v1/reservations", "/v1/reservations/{id}", "/v1/hooks/tautulli", "/v1/hooks/jellyfin"}) {
+    router.remove(pattern);
+  }
+}
+
 void ReservationService::save() {
   if (auto saved = state_file_.save(StateDocument{book_.reservations(), limiter_->originals()}); !saved) {
     spdlog::error("{}", saved.error());
@@ -132,7 +215,7 @@ void ReservationService::schedule_expiry() {
   if (!next) return;
   const auto delay =
       std::chrono::duration_cast<std::chrono::milliseconds>(*next - std::chrono::system_clock::now());
-  auto scheduled = loop_.after("reservation-expiry", std::max(delay, std::chrono::milliseconds(0)), [this] {
+  auto scheduled = loop_.after(kExpiryTimer, std::max(delay, std::chrono::milliseconds(0)), [this] {
     for (const std::string& id : book_.expire(std::chrono::system_clock::now())) {
       spdlog::info("reservation {} expired", id);
     }

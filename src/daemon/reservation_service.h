@@ -9,6 +9,8 @@
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -23,21 +25,46 @@
 
 namespace nettoll {
 
+// A reload's new `reservations:` section, prepared before anything changes:
+// the adapters of its clients, and of the clients it drops that still hold
+// lowered limits (retiring: restored, then left alone).
+struct ReservationReload {
+  std::optional<ReservationsConfig> settings;  // nullopt: the section is gone
+  std::vector<std::unique_ptr<TorrentClient>> clients;
+  std::vector<TorrentClientConfig> configs;  // each client's, in the same order
+  std::set<std::string> retiring;
+  std::unique_ptr<ClientThreads> threads;
+};
+
 class ReservationService {
  public:
   using StreamsChanged = std::function<void()>;
 
-  // Restores the reservations and the clients' originals of `state_path`
-  // (a crash keeps both) and starts the expiry timer. Fails when the state
-  // file is unreadable or a client's config is bad.
-  static Result<std::unique_ptr<ReservationService>> open(const ReservationsConfig& settings, EventLoop& loop,
-                                                          const std::string& state_path,
-                                                          StreamsChanged streams_changed);
+  // A start or a reload to `settings` is prepare, then reload. The first
+  // step changes nothing: fails naming the client whose adapter cannot be
+  // made (a bad URL, an unreadable password-file). `current` may be null
+  // (no section so far).
+  static Result<ReservationReload> prepare(const std::optional<ReservationsConfig>& settings,
+                                           const ReservationService* current);
+  // The second step: `current` (may be null) lets its client calls end and
+  // goes; the new service keeps its reservations, judged under the new
+  // settings, and its clients' originals, restores the retiring clients and
+  // lowers the others to the new targets. Without a current service (a
+  // start) the state file provides both: a crash keeps them. Null when
+  // nothing is left to do (the section is gone and no client awaits its
+  // limits). The caller plans with active_streams(). Fails when the state
+  // file is unreadable.
+  static Result<std::unique_ptr<ReservationService>> reload(std::unique_ptr<ReservationService> current,
+                                                            ReservationReload next, EventLoop& loop,
+                                                            const std::string& state_path,
+                                                            StreamsChanged streams_changed);
   ~ReservationService();
 
   // GET/POST /v1/reservations, DELETE /v1/reservations/{id},
-  // POST /v1/hooks/tautulli, POST /v1/hooks/jellyfin.
+  // POST /v1/hooks/tautulli, POST /v1/hooks/jellyfin; a later call (the
+  // next service) replaces them, unregister_routes removes them.
   void register_routes(Router& router);
+  static void unregister_routes(Router& router);
 
   // What the planner gets: the active streams.
   std::vector<ReservedStream> active_streams() const { return book_.active_streams(); }
@@ -50,6 +77,13 @@ class ReservationService {
   class LoopTimer;
   ReservationService(const ReservationsConfig& settings, EventLoop& loop, std::string state_path,
                      StreamsChanged streams_changed);
+  // Watches the clients' threads and makes the limiter of `next`'s clients.
+  Result<void> start_clients(ReservationReload next);
+  // Takes `reservations` (judged under this service's settings) and the
+  // clients' limits, saves, and moves the clients to the new targets.
+  void take_over(std::vector<Reservation> reservations, const LimiterHandover& clients);
+  // Lets the clients' calls end and takes the service off the loop.
+  LimiterHandover close();
   // Applies an event; 400 naming the problem when the book refuses it.
   ApiResponse apply(const Result<StreamEvent>& event, int success_status);
   // After a change: save, schedule the next expiry, move the clients, re-plan.
@@ -57,6 +91,7 @@ class ReservationService {
   void save();
   void schedule_expiry();
 
+  std::vector<TorrentClientConfig> client_configs_;  // the limiter's clients, retiring ones included
   ReservationBook book_;
   EventLoop& loop_;
   StateFile state_file_;

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 
 #include "core/plan_format.h"
@@ -60,9 +61,15 @@ std::string human_bytes(uint64_t bytes) {
 void append_tree_text(std::string& out, const char* title, const nlohmann::json& tree) {
   if (tree.is_null()) return;
   out += fmt::format("{} ({}):\n", title, tree.value("device", ""));
+  // Columns as wide as their widest entry: "stream 2001:db8::5/128" is long.
+  size_t id_width = 0, rule_width = 0;
   for (const auto& c : member(tree, "classes")) {
-    out += fmt::format("  {:<7} {:<16} rate {:<10} ceil {:<10} prio {}  sent {:<10} drops {}\n",
-                       c.value("id", ""), c.value("rule", ""),
+    id_width = std::max(id_width, c.value("id", "").size());
+    rule_width = std::max(rule_width, c.value("rule", "").size());
+  }
+  for (const auto& c : member(tree, "classes")) {
+    out += fmt::format("  {:<{}} {:<{}} rate {:<10} ceil {:<10} prio {}  sent {:<10} drops {}\n",
+                       c.value("id", ""), id_width, c.value("rule", ""), rule_width,
                        format_rate(Rate::bits_per_second(c.value("rate_bps", uint64_t{0}))),
                        format_rate(Rate::bits_per_second(c.value("ceil_bps", uint64_t{0}))),
                        c.value("prio", 0), human_bytes(c.value("bytes", uint64_t{0})), c.value("drops", 0));

@@ -77,7 +77,7 @@ class ApiFixture : public ::testing::Test {
   }
 
   // One request to 127.0.0.1:7657 inside namespace A.
-  httplib::Result tcp(const std::string& method, const std::string& path, httplib::Headers headers,
+  httplib::Result tcp(const std::string& method, const std::string& path, const httplib::Headers& headers,
                       const std::string& body = "") const {
     ScopedNetworkNamespace inside(testbed_->namespace_a());
     EXPECT_EQ(inside.error(), "");

@@ -1,104 +1,110 @@
 // SPDX-License-Identifier: Apache-2.0
 // Reservations through the running daemon with the real torrent clients
-// (rTorrent over SCGI, transmission-daemon) in the test's namespace: a
-// Tautulli play of 10000 kbit/s from a remote viewer lowers their upload to
-// link-upload − 10 Mbit/s in each client's unit, stop restores the user's
-// limits exactly, also across a SIGKILL of the daemon; Jellyfin's webhook
-// does the same with `jellyfin.default-upload`; and a client that never
-// answers delays neither the API nor the other client.
+// (rTorrent over SCGI, transmission-daemon, qbittorrent-nox) in the test's
+// namespace: a Tautulli play of 10000 kbit/s from a remote viewer lowers
+// their upload to link-upload − 10 Mbit/s in each client's unit, stop
+// restores the user's limits exactly, also across a SIGKILL of the daemon;
+// Jellyfin's webhook does the same with `jellyfin.default-upload`; a reload
+// restores the clients it drops and lowers the ones it adds; and a client
+// that never answers delays neither the API nor the other clients.
 #include <poll.h>
 #include <signal.h>
 
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+
 #include "api_fixture.h"
-#include "daemon/bpf_path.h"
-#include "torrent_clients.h"
+#include "torrent_client_process.h"
 
 namespace nettoll::testing {
 namespace {
 
-constexpr int kRtorrentPort = 5000;
-constexpr int kTransmissionPort = 9091;
 constexpr int kSilentPort = 5999;
-constexpr int kRtorrentUploadKib = 8000;     // the user's own limits
-constexpr int kTransmissionUploadKb = 7000;  // kB = 1000 bytes in Transmission 3.00
-// 50 Mbit/s link − 10 Mbit/s reserved = 5,000,000 B/s: whole KiB for rTorrent, kB for Transmission.
-const Rate kRtorrentLowered = Rate::bytes_per_second(4882 * 1024);
-const Rate kTransmissionLowered = Rate::bytes_per_second(5'000'000);
+constexpr uint64_t kLoweredBits = 40'000'000;  // 50 Mbit/s link − 10 Mbit/s reserved
+const std::vector<RealClient> kClients{RealClient::rtorrent_tcp, RealClient::transmission,
+                                       RealClient::qbittorrent};
 
 class ReservationClientsTest : public ApiFixture {
  protected:
-  void SetUp() override {
-    ApiFixture::SetUp();
-    if (IsSkipped() || HasFatalFailure()) return;
-    rtorrent_config_.type = ClientType::rtorrent;
-    rtorrent_config_.scgi = "127.0.0.1:" + std::to_string(kRtorrentPort);
-    transmission_config_.type = ClientType::transmission;
-    transmission_config_.url = "http://127.0.0.1:" + std::to_string(kTransmissionPort) + "/transmission/rpc";
-  }
   void TearDown() override {
     ApiFixture::TearDown();  // the daemon first: it restores, then the clients go
-    rtorrent_.reset();
-    transmission_.reset();
+    clients_.clear();
   }
 
   void start_clients() {
-    rtorrent_ = start_rtorrent(*testbed_, directory_ + "/rtorrent", kRtorrentPort, kRtorrentUploadKib);
-    transmission_ =
-        start_transmission(*testbed_, directory_ + "/transmission", kTransmissionPort, kTransmissionUploadKb);
-    ASSERT_TRUE(testbed_->wait_for_listener(testbed_->namespace_a(), kRtorrentPort, 10s))
-        << rtorrent_->output();
-    ASSERT_TRUE(testbed_->wait_for_listener(testbed_->namespace_a(), kTransmissionPort, 10s))
-        << transmission_->output();
-    auto rtorrent = client_limits(*testbed_, rtorrent_config_);
-    ASSERT_TRUE(rtorrent) << rtorrent.error();
-    rtorrent_user_ = *rtorrent;
-    ASSERT_EQ(rtorrent_user_.upload.rate, Rate::bytes_per_second(kRtorrentUploadKib * 1024));
-    ASSERT_TRUE(eventually([&] { return client_limits(*testbed_, transmission_config_).ok(); }, 10s));
-    transmission_user_ = *client_limits(*testbed_, transmission_config_);
-    ASSERT_EQ(transmission_user_.upload,
-              (SpeedLimit{Rate::bytes_per_second(kTransmissionUploadKb * 1000), true}));
+    for (RealClient client : kClients) {
+      auto process = std::make_unique<TorrentClientProcess>(client, testbed_->namespace_a(),
+                                                            directory_ + "/" + to_string(client));
+      ASSERT_NE(process->program(), "") << to_string(client) << " is not installed: run scripts/install-deps";
+      process->start();
+      clients_[client] = std::move(process);
+    }
+    for (RealClient client : kClients) {
+      auto ready = clients_[client]->wait_until_ready();
+      ASSERT_TRUE(ready) << ready.error();
+      users_[client] = *clients_[client]->read_limits();
+      ASSERT_TRUE(users_[client].upload.enabled) << to_string(client) << ": the user's own upload limit";
+    }
   }
 
-  std::string config(const std::string& rtorrent_scgi = "") const {
-    const std::string scgi = rtorrent_scgi.empty() ? rtorrent_config_.scgi : rtorrent_scgi;
+  // The clients: list, rtorrent at `rtorrent_scgi` when given.
+  std::string clients_yaml(const std::vector<RealClient>& clients,
+                           const std::string& rtorrent_scgi = "") const {
+    std::string yaml = "  clients:\n";
+    for (RealClient client : clients) {
+      yaml += "    - " +
+              (client == RealClient::rtorrent_tcp && !rtorrent_scgi.empty()
+                   ? "{type: rtorrent, scgi: " + rtorrent_scgi + "}"
+                   : clients_.at(client)->config_yaml()) +
+              "\n";
+    }
+    return yaml;
+  }
+
+  std::string config(const std::vector<RealClient>& clients = kClients, const std::string& rtorrent_scgi = "",
+                     const std::string& link_upload = "50mbit") const {
     return "upload: 50mbit\ndownload: 100mbit\n" + reservations_config() +
-           "  local-networks: [192.168.0.0/16]\n  link-upload: 50mbit\n  link-download: 100mbit\n"
-           "  jellyfin:\n    default-upload: 10mbit\n  clients:\n"
-           "    - {type: rtorrent, scgi: " +
-           scgi + "}\n    - {type: transmission, url: " + transmission_config_.url + "}\n";
+           "  local-networks: [192.168.0.0/16]\n  link-upload: " + link_upload +
+           "\n  link-download: 100mbit\n  jellyfin:\n    default-upload: 10mbit\n" +
+           clients_yaml(clients, rtorrent_scgi);
   }
 
-  bool client_upload_is(const TorrentClientConfig& client, Rate rate) const {
+  bool client_upload_is(RealClient client, uint64_t bits_per_second) const {
+    const Rate wanted = Rate::bytes_per_second(in_client_unit(client, bits_per_second));
     return eventually(
         [&] {
-          auto limits = client_limits(*testbed_, client);
-          return limits && limits->upload.enabled && limits->upload.rate == rate;
+          auto limits = clients_.at(client)->read_limits();
+          return limits && limits->upload.enabled && limits->upload.rate == wanted;
         },
         10s);
   }
-  bool clients_restored() const {
+  bool client_restored(RealClient client) const {
     return eventually(
         [&] {
-          auto rtorrent = client_limits(*testbed_, rtorrent_config_);
-          auto transmission = client_limits(*testbed_, transmission_config_);
-          return rtorrent && transmission && *rtorrent == rtorrent_user_ &&
-                 *transmission == transmission_user_;
+          auto limits = clients_.at(client)->read_limits();
+          return limits && *limits == users_.at(client);
         },
         10s);
   }
 
-  // `sent` answered 200 and both clients reach their lowered upload.
-  void expect_lowered_after(const httplib::Result& sent) const {
+  // `sent` answered 200 and `clients` reach their lowered upload.
+  void expect_lowered_after(const httplib::Result& sent, const std::vector<RealClient>& clients = kClients,
+                            uint64_t lowered_bits = kLoweredBits) const {
     ASSERT_TRUE(sent);
     ASSERT_EQ(sent->status, 200) << sent->body;
-    EXPECT_TRUE(client_upload_is(rtorrent_config_, kRtorrentLowered)) << daemon_->output();
-    EXPECT_TRUE(client_upload_is(transmission_config_, kTransmissionLowered)) << daemon_->output();
+    for (RealClient client : clients) {
+      EXPECT_TRUE(client_upload_is(client, lowered_bits)) << to_string(client) << "\n" << daemon_->output();
+    }
   }
-  // `sent` answered 200 and both clients are back at the user's limits.
-  void expect_restored_after(const httplib::Result& sent) const {
+  // `sent` answered 200 and `clients` are back at the user's limits.
+  void expect_restored_after(const httplib::Result& sent,
+                             const std::vector<RealClient>& clients = kClients) const {
     ASSERT_TRUE(sent);
     ASSERT_EQ(sent->status, 200) << sent->body;
-    EXPECT_TRUE(clients_restored()) << daemon_->output();
+    for (RealClient client : clients) {
+      EXPECT_TRUE(client_restored(client)) << to_string(client) << "\n" << daemon_->output();
+    }
   }
 
   httplib::Result tautulli(const std::string& action, const std::string& session) const {
@@ -117,10 +123,14 @@ class ReservationClientsTest : public ApiFixture {
                            R"(", "RemoteEndPoint": "203.0.113.5", "IsPaused": "False"})",
                        "text/plain");
   }
+  // Writes `config` and reloads, as `systemctl reload` would.
+  httplib::Result reload_with(const std::string& config) const {
+    std::ofstream(config_path_) << config;
+    return over_unix("POST", "/v1/reload");
+  }
 
-  TorrentClientConfig rtorrent_config_, transmission_config_;
-  ClientLimits rtorrent_user_, transmission_user_;
-  std::unique_ptr<ChildProcess> rtorrent_, transmission_;
+  std::map<RealClient, std::unique_ptr<TorrentClientProcess>> clients_;
+  std::map<RealClient, ClientLimits> users_;  // the user's own limits, read at start
 };
 
 TEST_F(ReservationClientsTest, TautulliPlayLowersTheRealClientsAndStopRestoresThemExactly) {
@@ -151,7 +161,9 @@ TEST_F(ReservationClientsTest, DaemonStopRestoresTheClients) {
   const auto exit_code = daemon_->wait_for_exit(15s);
   ASSERT_TRUE(exit_code) << daemon_->output();
   EXPECT_EQ(*exit_code, 0) << daemon_->output();
-  EXPECT_TRUE(clients_restored()) << daemon_->output();
+  for (RealClient client : kClients) {
+    EXPECT_TRUE(client_restored(client)) << to_string(client) << "\n" << daemon_->output();
+  }
 }
 
 TEST_F(ReservationClientsTest, JellyfinPlaybackStartAndStopMoveTheClients) {
@@ -188,7 +200,7 @@ bool still_open(int connection) {
 TEST_F(ReservationClientsTest, SilentClientDelaysNeitherTheApiNorTheOtherClient) {
   start_clients();
   const int listener = silent_listener(*testbed_, kSilentPort);
-  start_daemon(config("127.0.0.1:" + std::to_string(kSilentPort)));
+  start_daemon(config(kClients, "127.0.0.1:" + std::to_string(kSilentPort)));
   auto played = tautulli("play", "s1");
   ASSERT_TRUE(played);
   ASSERT_EQ(played->status, 200) << played->body;
@@ -199,9 +211,33 @@ TEST_F(ReservationClientsTest, SilentClientDelaysNeitherTheApiNorTheOtherClient)
   ASSERT_TRUE(status);
   EXPECT_EQ(status->status, 200);
   EXPECT_TRUE(still_open(connection)) << "the status waited for the silent client";
-  EXPECT_TRUE(client_upload_is(transmission_config_, kTransmissionLowered)) << daemon_->output();
+  for (RealClient other : {RealClient::transmission, RealClient::qbittorrent}) {
+    EXPECT_TRUE(client_upload_is(other, kLoweredBits)) << to_string(other) << "\n" << daemon_->output();
+  }
   close(connection);
   close(listener);
+}
+
+// A reload that swaps the clients: the one it drops gets its user's limits
+// back, the ones it adds are lowered for the stream that is still playing,
+// under the new link rate; removing the section restores them all.
+TEST_F(ReservationClientsTest, AReloadRestoresDroppedClientsAndLowersNewOnes) {
+  start_clients();
+  start_daemon(config({RealClient::rtorrent_tcp}));
+  expect_lowered_after(tautulli("play", "s1"), {RealClient::rtorrent_tcp});
+  EXPECT_TRUE(client_restored(RealClient::transmission));
+  if (HasFailure()) return;
+
+  const std::vector<RealClient> others{RealClient::transmission, RealClient::qbittorrent};
+  auto swapped = reload_with(config(others, "", "60mbit"));
+  expect_lowered_after(swapped, others, 50'000'000);
+  EXPECT_TRUE(client_restored(RealClient::rtorrent_tcp)) << daemon_->output();
+
+  expect_restored_after(reload_with("upload: 50mbit\ndownload: 100mbit\n"), others);
+  EXPECT_TRUE(client_restored(RealClient::rtorrent_tcp));
+  const auto state = nlohmann::json::parse(std::ifstream(state_path_));
+  EXPECT_TRUE(state["reservations"].empty()) << state.dump();
+  EXPECT_TRUE(state["original_limits"].empty()) << state.dump();
 }
 
 }  // namespace

@@ -5,6 +5,8 @@
 // expiry remove it, and a reservation survives SIGKILL and a restart.
 #include <signal.h>
 
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "api_fixture.h"
@@ -51,6 +53,23 @@ class ReservationsTest : public ApiFixture {
 
   httplib::Result hook(const std::string& body) const {
     return tcp("POST", "/v1/hooks/tautulli", with_token(), body);
+  }
+
+  // Writes `config` and reloads through the unix socket; the HTTP status.
+  int reload_with(const std::string& config) const {
+    std::ofstream(config_path_) << config;
+    auto reloaded = over_unix("POST", "/v1/reload");
+    return reloaded ? reloaded->status : -1;
+  }
+
+  std::string reservation_state(const std::string& id) const {
+    auto listed = over_unix("GET", "/v1/reservations");
+    if (!listed || listed->status != 200) return "no list";
+    const nlohmann::json body = nlohmann::json::parse(listed->body);
+    for (const auto& r : body["reservations"]) {
+      if (r["id"] == id) return r["state"];
+    }
+    return "not in " + listed->body;
   }
 };
 
@@ -135,6 +154,52 @@ TEST_F(ReservationsTest, AReservationSurvivesSigkillAndARestart) {
   auto listed = over_unix("GET", "/v1/reservations");
   ASSERT_TRUE(listed);
   EXPECT_NE(listed->body.find("203.0.113.5"), std::string::npos) << listed->body;
+}
+
+// A reload rebuilds the reservations: the stream stays, judged under the
+// new local-networks; a bad section changes nothing; a section removed takes
+// the streams' classes and the endpoints with it.
+TEST_F(ReservationsTest, AReloadKeepsTheStreamsUnderTheNewSectionAndARemovedOneEndsThem) {
+  start_daemon(config());
+  auto played = hook(play("10.1.2.3", "s1", "10000"));
+  ASSERT_TRUE(played);
+  ASSERT_EQ(played->status, 200) << played->body;
+  ASSERT_TRUE(wait_for_classes("vA", kStreamBits, 1, 5s));
+
+  const std::string office_local = "upload: 50mbit\ndownload: 100mbit\n" + reservations_config() +
+                                   "  local-networks: [192.168.0.0/16, 10.0.0.0/8]\n  margin: 20ms\n";
+  ASSERT_EQ(reload_with(office_local), 200) << daemon_->output();
+  EXPECT_TRUE(wait_for_classes("vA", kStreamBits, 0, 5s)) << daemon_->output();
+  EXPECT_EQ(reservation_state("s1"), "local");
+
+  ASSERT_EQ(reload_with(config()), 200) << daemon_->output();
+  EXPECT_TRUE(wait_for_classes("vA", kStreamBits, 1, 5s)) << "10.1.2.3 is remote again";
+  EXPECT_TRUE(wait_for_classes("ntb-vA", 3'000'000, 1, 5s));
+  EXPECT_EQ(reservation_state("s1"), "active");
+
+  const std::string before = testbed_->run_in_a("tc class show dev vA").output;
+  EXPECT_EQ(reload_with(config() + "  download-factor: lots\n"), 400);
+  EXPECT_EQ(reservation_state("s1"), "active");
+  EXPECT_EQ(testbed_->run_in_a("tc class show dev vA").output, before);
+  auto still = hook(play("203.0.113.5", "s2", "10000"));
+  ASSERT_TRUE(still);
+  EXPECT_EQ(still->status, 200) << "the hooks still work: " << still->body;
+  EXPECT_TRUE(wait_for_classes("vA", kStreamBits, 2, 5s));
+
+  ASSERT_EQ(reload_with("upload: 50mbit\ndownload: 100mbit\n"), 200) << daemon_->output();
+  EXPECT_TRUE(wait_for_classes("vA", kStreamBits, 0, 5s)) << daemon_->output();
+  EXPECT_TRUE(wait_for_classes("ntb-vA", 3'000'000, 0, 5s));
+  auto gone = over_unix("GET", "/v1/reservations");
+  ASSERT_TRUE(gone);
+  EXPECT_EQ(gone->status, 404) << gone->body;
+  EXPECT_TRUE(nlohmann::json::parse(std::ifstream(state_path_))["reservations"].empty());
+
+  ASSERT_EQ(reload_with(config()), 200) << daemon_->output();
+  auto back =
+      over_unix("POST", "/v1/reservations", R"({"id": "r1", "ip": "203.0.113.8", "upload": "10mbit"})");
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->status, 201) << "a section added by a reload serves at once: " << back->body;
+  EXPECT_TRUE(wait_for_classes("vA", kStreamBits, 1, 5s));
 }
 
 }  // namespace

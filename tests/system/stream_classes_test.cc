@@ -160,14 +160,16 @@ class StreamClassesTest : public ::testing::TestWithParam<std::string> {
     SCOPED_TRACE("Mbit/s per class:" + shown + "\n" +
                  testbed_->run_in_a("tc class show dev " + device).output);
     EXPECT_GT(rates["7a:7000"], kReservedMbit * 0.9) << device << ": the stream keeps its reserved rate";
-    // At least by the reserved rate. It drops further than that on this
-    // testbed: with the stream at ~8.4 the bulk class runs at ~8 of its
-    // 12 Mbit/s ceil (the link at ~16.5 of 20), not understood yet.
     EXPECT_LT(rates.at("7a:10"), alone - kReservedMbit + 1.0)
         << device << ": bulk drops by the reserved rate";
     EXPECT_LT(rates.at("7a:10"), (kLimitMbit - kReservedMbit) * 1.05)
         << device << ": bulk ceil = limit - reserved";
-    EXPECT_GT(rates.at("7a:10"), kReservedMbit * 0.5) << device << ": bulk is squeezed, not stopped";
+    // And no further: the rest of the link is bulk's. With a one-tick ceil
+    // burst it ran at ~8 of its 12 Mbit/s ceil (the link at ~16.3 of 20),
+    // as the stream's bursts above its reservation took the link from it
+    // and it could not catch up (planner.cc, give_way_to_streams).
+    EXPECT_GT(rates.at("7a:10"), (kLimitMbit - kReservedMbit) * 0.85)
+        << device << ": bulk reaches its ceil beside the stream";
     if (!then_removed) return;
 
     clients_.back()->signal(SIGTERM);  // the stream ends

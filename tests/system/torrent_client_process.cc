@@ -5,6 +5,10 @@
 
 #include <csignal>
 #include <fstream>
+#include <thread>
+
+#include "clients/client_factory.h"
+#include "testbed.h"
 
 namespace nettoll::testing {
 namespace {
@@ -15,7 +19,7 @@ constexpr int kQbittorrentPort = 18080;
 
 std::string find_program(const std::string& name) {
   for (const char* directory : {"/usr/bin/", "/usr/local/bin/"}) {
-    const std::string path = std::string(directory) + name;
+    std::string path = std::string(directory) + name;
     if (access(path.c_str(), X_OK) == 0) return path;
   }
   return "";
@@ -35,6 +39,12 @@ std::string to_string(RealClient client) {
       return "qbittorrent";
   }
   return "?";
+}
+
+uint64_t in_client_unit(RealClient client, uint64_t bits_per_second) {
+  const uint64_t bytes = bits_per_second / 8;
+  const uint64_t unit = client == RealClient::transmission ? 1000 : 1024;
+  return bytes / unit * unit;
 }
 
 TorrentClientProcess::TorrentClientProcess(RealClient client, std::string netns,
@@ -146,6 +156,39 @@ TorrentClientConfig TorrentClientProcess::config() const {
       break;
   }
   return config;
+}
+
+std::string TorrentClientProcess::config_yaml() const {
+  const TorrentClientConfig c = config();
+  switch (c.type) {
+    case ClientType::rtorrent:
+      return "{type: rtorrent, scgi: " + c.scgi + "}";
+    case ClientType::transmission:
+      return "{type: transmission, url: " + c.url + "}";
+    case ClientType::qbittorrent:
+      return "{type: qbittorrent, url: " + c.url + ", username: " + c.username +
+             ", password-file: " + c.password_file + "}";
+  }
+  return "";
+}
+
+Result<ClientLimits> TorrentClientProcess::read_limits() const {
+  ScopedNetworkNamespace inside(netns_);
+  if (!inside.error().empty()) return Error{inside.error()};
+  auto client = make_torrent_client(config(), std::chrono::seconds(5));
+  if (!client) return Error{client.error()};
+  return (*client)->read_limits();
+}
+
+Result<void> TorrentClientProcess::wait_until_ready(std::chrono::seconds limit) const {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  Result<ClientLimits> limits = read_limits();
+  while (!limits && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // polling an outside program's start
+    limits = read_limits();
+  }
+  if (!limits) return Error{to_string(client_) + " did not answer: " + limits.error()};
+  return success();
 }
 
 }  // namespace nettoll::testing

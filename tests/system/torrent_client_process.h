@@ -11,13 +11,18 @@
 #include <string>
 
 #include "child_process.h"
+#include "core/client_limits.h"
 #include "core/config.h"
+#include "core/result.h"
 
 namespace nettoll::testing {
 
 enum class RealClient { rtorrent_tcp, rtorrent_unix, transmission, qbittorrent };
 
 std::string to_string(RealClient client);
+// Bytes/s `client` holds for `bits_per_second`: whole KiB for rTorrent and
+// qBittorrent, whole kB for Transmission (units.speed-bytes = 1000).
+uint64_t in_client_unit(RealClient client, uint64_t bits_per_second);
 
 class TorrentClientProcess {
  public:
@@ -36,6 +41,14 @@ class TorrentClientProcess {
 
   // How nettoll's config would name this client (addresses in the namespace).
   TorrentClientConfig config() const;
+  // The same as a flow map of the `clients:` list.
+  std::string config_yaml() const;
+  // The limits it has now, read inside its namespace through nettoll's own
+  // adapter (the protocols are checked by client_protocols_test).
+  Result<ClientLimits> read_limits() const;
+  // Waits until it answers, at most `limit` (a loaded machine starts
+  // qbittorrent-nox slowly); the last error otherwise.
+  Result<void> wait_until_ready(std::chrono::seconds limit = std::chrono::seconds(20)) const;
 
  private:
   void write_config() const;

@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <thread>
 
 #include "clients/client_factory.h"
 #include "clients/client_limiter.h"
@@ -51,13 +50,6 @@ StreamEvent stop(const std::string& id) {
   return event;
 }
 
-// Bytes/s the client holds for `rate`: whole KiB for rTorrent and qBittorrent, whole kB for Transmission.
-uint64_t in_client_unit(RealClient client, uint64_t bits_per_second) {
-  const uint64_t bytes = bits_per_second / 8;
-  const uint64_t unit = client == RealClient::transmission ? 1000 : 1024;
-  return bytes / unit * unit;
-}
-
 class TorrentClientsTest : public ::testing::TestWithParam<RealClient> {
  protected:
   void SetUp() override {
@@ -93,20 +85,12 @@ class TorrentClientsTest : public ::testing::TestWithParam<RealClient> {
 
   void start_client() {
     process_->start();
-    // Ready when it answers: up to 20 s on a loaded machine.
-    auto client = make_torrent_client(process_->config());
-    ASSERT_TRUE(client) << client.error();
-    const auto deadline = std::chrono::steady_clock::now() + seconds(20);
-    Result<ClientLimits> limits = Error{"not tried"};
-    while (std::chrono::steady_clock::now() < deadline && !(limits = (*client)->read_limits())) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));  // polling an outside program's start
-    }
-    ASSERT_TRUE(limits) << to_string(GetParam()) << " did not answer: " << limits.error();
+    auto ready = process_->wait_until_ready();
+    ASSERT_TRUE(ready) << ready.error();
   }
 
   ClientLimits read_client() {
-    auto client = make_torrent_client(process_->config());
-    auto limits = (*client)->read_limits();
+    auto limits = process_->read_limits();
     EXPECT_TRUE(limits) << limits.error();
     return limits ? *limits : ClientLimits{};
   }

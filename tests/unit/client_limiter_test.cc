@@ -149,6 +149,52 @@ TEST_F(ClientLimiterTest, RestoreAllKeepsTheOriginalsOfAClientThatIsDown) {
   EXPECT_EQ(state.limits, user);
 }
 
+// A reload hands the limiter over: the next one keeps the originals, and a
+// user's change made while lowered is still told from ours.
+TEST_F(ClientLimiterTest, HandoverKeepsTheOriginalsAndWhatWasSet) {
+  auto first = make_limiter();
+  first->set_targets(ClientTargets{mbit(40), mbit(100)});
+  const LimiterHandover handover = first->hand_over();
+  EXPECT_EQ(handover.originals.at("fake"), user);
+  ASSERT_EQ(handover.applied.count("fake"), 1u);
+  first.reset();
+  timer.pending.clear();
+  state.limits.download = {kib(2000), true};  // the user, between the two
+  auto second = make_limiter();
+  second->take_over(handover);
+  second->set_targets(ClientTargets{mbit(30), mbit(100)});
+  EXPECT_EQ(saved["fake"].download, (SpeedLimit{kib(2000), true}));
+  EXPECT_EQ(state.limits.upload.rate, kib(3662));
+  second->set_targets(std::nullopt);
+  EXPECT_EQ(state.limits.upload, user.upload);
+  EXPECT_EQ(state.limits.download, (SpeedLimit{kib(2000), true}));
+}
+
+// A client the reloaded config drops is restored, and stays restored while
+// the other clients are lowered.
+TEST_F(ClientLimiterTest, RetiringClientIsRestoredAndNeverLoweredAgain) {
+  auto first = make_limiter();
+  first->set_targets(ClientTargets{mbit(40), std::nullopt});
+  const LimiterHandover handover = first->hand_over();
+  first.reset();
+  timer.pending.clear();
+  state.down = true;  // and it is down at the reload: retried
+  auto second = make_limiter();
+  second->take_over(handover);
+  second->retire("fake");
+  second->set_targets(ClientTargets{mbit(30), std::nullopt});
+  EXPECT_TRUE(second->holds("fake"));
+  state.down = false;
+  ASSERT_TRUE(timer.fire("client-retry fake"));
+  EXPECT_EQ(state.limits, user);
+  EXPECT_FALSE(second->holds("fake"));
+  EXPECT_TRUE(saved.empty());
+  const int sets = state.sets;
+  ASSERT_TRUE(timer.fire("client-check"));
+  EXPECT_EQ(state.sets, sets);
+  EXPECT_EQ(state.limits, user);
+}
+
 TEST_F(ClientLimiterTest, AlternativeModeLowersTheAlternativeLimits) {
   user.alternative_mode = true;
   user.alternative_upload = SpeedLimit{kib(500), true};

@@ -5,6 +5,8 @@
 #include "daemon/event_loop.h"
 
 #include <gtest/gtest.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <functional>
 #include <memory>
@@ -75,6 +77,84 @@ TEST(EventLoopTest, FiredTimerCanBeStartedAgain) {
   }));
   EXPECT_EQ(loop->run(), 0);
   EXPECT_EQ(count, 2);
+}
+
+void poke(int fd) {
+  const uint64_t one = 1;
+  ASSERT_EQ(write(fd, &one, sizeof one), static_cast<ssize_t>(sizeof one));
+}
+
+// The reservation service's eventfd goes with the service on a reload: the
+// loop lets go of it before it is closed, and a new descriptor that gets
+// the same number is watched (and called) as itself.
+TEST(EventLoopTest, StoppedDescriptorIsNotCalledAndItsNumberCanBeWatchedAgain) {
+  auto loop = make_loop();
+  ASSERT_TRUE(loop);
+  add_guard(*loop);
+  const int old_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  ASSERT_GE(old_fd, 0);
+  int old_calls = 0;
+  ASSERT_TRUE(loop->on_readable(old_fd, [&] { ++old_calls; }));
+  loop->stop_watching(old_fd);
+  poke(old_fd);
+  close(old_fd);
+  const int new_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  ASSERT_EQ(new_fd, old_fd) << "the kernel gives the lowest free number";
+  int new_calls = 0;
+  ASSERT_TRUE(loop->on_readable(new_fd, [&] {
+    uint64_t count = 0;
+    ASSERT_EQ(read(new_fd, &count, sizeof count), static_cast<ssize_t>(sizeof count));
+    ++new_calls;
+    loop->exit(0);
+  }));
+  poke(new_fd);
+  EXPECT_EQ(loop->run(), 0);
+  EXPECT_EQ(old_calls, 0);
+  EXPECT_EQ(new_calls, 1);
+  loop->stop_watching(new_fd);
+  close(new_fd);
+}
+
+TEST(EventLoopTest, WatchingTheSameNumberTwiceFailsUntilTheFirstIsStopped) {
+  auto loop = make_loop();
+  ASSERT_TRUE(loop);
+  const int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  ASSERT_TRUE(loop->on_readable(fd, [] {}));
+  EXPECT_FALSE(loop->on_readable(fd, [] {}));
+  loop->stop_watching(fd);
+  EXPECT_TRUE(loop->on_readable(fd, [] {}));
+  loop->stop_watching(fd);
+  close(fd);
+}
+
+TEST(EventLoopTest, CancelledTimersDoNotFireAndOthersDo) {
+  auto loop = make_loop();
+  ASSERT_TRUE(loop);
+  add_guard(*loop);
+  std::vector<std::string> fired;
+  ASSERT_TRUE(loop->after("clients: retry a", 5ms, [&] { fired.push_back("retry a"); }));
+  ASSERT_TRUE(loop->after("clients: check", 5ms, [&] { fired.push_back("check"); }));
+  ASSERT_TRUE(loop->after("follow-link", 5ms, [&] { fired.push_back("follow-link"); }));
+  loop->cancel_timers("clients: ");
+  ASSERT_TRUE(loop->after("end", 50ms, [&] { loop->exit(0); }));
+  EXPECT_EQ(loop->run(), 0);
+  EXPECT_EQ(fired, std::vector<std::string>{"follow-link"});
+}
+
+TEST(EventLoopTest, CancelledTimerCanBeStartedAgain) {
+  auto loop = make_loop();
+  ASSERT_TRUE(loop);
+  add_guard(*loop);
+  int count = 0;
+  ASSERT_TRUE(loop->after("expiry", 5ms, [&] { count += 10; }));
+  loop->cancel_timers("expiry");
+  ASSERT_TRUE(loop->after("expiry", 5ms, [&] {
+    ++count;
+    loop->exit(0);
+  }));
+  EXPECT_EQ(loop->run(), 0);
+  EXPECT_EQ(count, 1);
 }
 
 }  // namespace

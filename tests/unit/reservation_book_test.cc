@@ -207,5 +207,47 @@ TEST(ReservationBookTest, RestoreKeepsExpiryAndAppliesTodaysLocalNetworks) {
   EXPECT_EQ(second.reserved_upload(), mbit(10));
 }
 
+// A reload that drops a local network makes its viewers reserve again; one
+// Tautulli marked `lan` stays local whatever the networks say.
+TEST(ReservationBookTest, RestoreUnderNewLocalNetworksJudgesEachViewerAgain) {
+  ReservationsConfig config = settings();
+  config.local_networks.push_back(*parse_cidr("10.0.0.0/8"));
+  ReservationBook first(config);
+  ASSERT_TRUE(first.apply(play("office", "10.1.2.3", mbit(4)), t0));
+  StreamEvent lan = play("lan", "203.0.113.9", mbit(6));
+  lan.lan = true;
+  ASSERT_TRUE(first.apply(lan, t0));
+  ASSERT_EQ(first.reserved_upload(), Rate());
+  ReservationBook second(settings());
+  second.restore(first.reservations());
+  EXPECT_EQ(second.find("office")->state, ReservationState::active);
+  EXPECT_EQ(second.find("lan")->state, ReservationState::local);
+  EXPECT_EQ(second.reserved_upload(), mbit(4));
+}
+
+TEST(ReservationBookTest, RestoreUnderANewFactorKeepsAGivenDownloadAndAPause) {
+  ReservationBook first(settings());
+  ASSERT_TRUE(first.apply(play("derived", "203.0.113.5", mbit(10)), t0));
+  StreamEvent given = play("given", "203.0.113.6", mbit(10));
+  given.download = mbit(1);
+  ASSERT_TRUE(first.apply(given, t0));
+  ASSERT_TRUE(first.apply(play("paused", "192.168.1.20", mbit(10)), t0));
+  ASSERT_TRUE(first.apply(play("paused", "203.0.113.7", mbit(10)), t0));
+  ASSERT_TRUE(first.apply(bare(StreamAction::pause, "paused"), t0));
+  ReservationsConfig config = settings();
+  config.download_factor = 0.5;
+  ReservationBook second(config);
+  second.restore(first.reservations());
+  EXPECT_EQ(second.find("derived")->download, mbit(5));
+  EXPECT_EQ(second.find("given")->download, mbit(1));
+  EXPECT_EQ(second.find("paused")->state, ReservationState::paused);
+  EXPECT_EQ(second.reserved_download(), mbit(6));
+  // A later rate change without a download goes back to the factor.
+  StreamEvent change = play("given", "", mbit(8));
+  change.action = StreamAction::change;
+  ASSERT_TRUE(second.apply(change, t0));
+  EXPECT_EQ(second.find("given")->download, mbit(4));
+}
+
 }  // namespace
 }  // namespace nettoll

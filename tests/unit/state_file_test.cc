@@ -56,6 +56,22 @@ TEST_F(StateFileTest, RoundTripsAndCreatesTheDirectoryPrivately) {
   EXPECT_FALSE(std::filesystem::exists(file.path() + ".tmp"));
 }
 
+// A file from before `lan` and `download_given`: a reload then keeps a local
+// viewer local and the download as it was reserved.
+TEST_F(StateFileTest, ReservationsOfAnOlderFileKeepWhatWasRecorded) {
+  std::filesystem::create_directories(directory);
+  const std::string path = (directory / "state.json").string();
+  std::ofstream(path) << R"({"version": 1, "original_limits": {}, "reservations": [
+    {"id": "a", "ip": "203.0.113.5", "upload_bits_per_second": 10000000,
+     "download_bits_per_second": 1000000, "expires_unix": 1800000000, "source": "tautulli",
+     "state": "local"}]})";
+  auto loaded = StateFile(path).load();
+  ASSERT_TRUE(loaded) << loaded.error();
+  ASSERT_EQ(loaded->reservations.size(), 1u);
+  EXPECT_TRUE(loaded->reservations[0].lan);
+  EXPECT_TRUE(loaded->reservations[0].download_given);
+}
+
 TEST_F(StateFileTest, GarbageIsAnErrorNamingTheFileAndStaysInPlace) {
   std::filesystem::create_directories(directory);
   const std::string path = (directory / "state.json").string();

@@ -97,6 +97,20 @@ TEST(StreamPlanner, BulkCeilGivesWayByTheTotalReservedInEachDirection) {
   EXPECT_EQ(plan.egress->classes[1].ceil, mbit(100)) << "nor does the default class";
 }
 
+// A bulk class squeezed by a stream may catch up for 100 ms at its ceil
+// after the stream borrowed above its reservation; without streams it has
+// the usual one-tick burst.
+TEST(StreamPlanner, SqueezedBulkClassGetsACatchUpCeilBurst) {
+  const Plan alone = make_plan(config_with_bulk(), kEth0, kFqCodel);
+  const Plan squeezed =
+      make_plan(config_with_bulk(), kEth0, kFqCodel, {}, {stream("a", "203.0.113.5", mbit(10), mbit(3))});
+  ASSERT_EQ(squeezed.egress->classes[2].ceil, mbit(90));
+  EXPECT_EQ(squeezed.egress->classes[2].cburst, 90'000'000 / 8 / 10);
+  EXPECT_EQ(squeezed.ingress->classes[2].cburst, 97'000'000 / 8 / 10);
+  EXPECT_LT(alone.egress->classes[2].cburst, 90'000'000 / 8 / 10);
+  EXPECT_EQ(squeezed.egress->classes[3].cburst, alone.egress->classes[3].cburst) << "browser: not bulk";
+}
+
 TEST(StreamPlanner, BulkCeilNeverGoesBelowItsMinimum) {
   Config config = config_with_bulk();
   config.processes[0].upload.limit = mbit(50);
