@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 #include <systemd/sd-daemon.h>
 
+#include "core/api_config_loader.h"
 #include "core/config_loader.h"
 #include "core/exit_codes.h"
 #include "daemon/interface_plan.h"
@@ -270,10 +271,11 @@ ApiResponse Daemon::reload(const std::string& why) {
     return api_error(500, "reload failed, previous shaping kept: " + followed.error());
   }
   auto api_settings = [](const Config& c) {
-    return c.reservations ? c.reservations->api + " " + c.reservations->token_file : std::string();
+    const auto api = tcp_api_of(c);
+    return api ? api->listen + " " + api->token_file : std::string();
   };
   if (api_settings(previous) != api_settings(config_)) {
-    spdlog::warn("reservations: api and token-file changes take effect at the next start");
+    spdlog::warn("api: listen and token-file changes take effect at the next start");
   }
   spdlog::info("reload applied");
   return ApiResponse{200, {{"applied", true}, {"messages", std::move(messages)}}};
