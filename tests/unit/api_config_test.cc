@@ -2,6 +2,9 @@
 // The `api:` section: the TCP listener with or without `reservations:`.
 #include <gtest/gtest.h>
 
+#include <tuple>
+#include <vector>
+
 #include "core/api_config_loader.h"
 #include "core/config_loader.h"
 
@@ -32,23 +35,18 @@ TEST(ApiConfig, ApiSectionTurnsTheListenerOnWithoutReservations) {
   EXPECT_FALSE(loaded.config->reservations);
 }
 
-TEST(ApiConfig, EmptyApiSectionUsesTheDefaults) {
-  const LoadedConfig loaded = load_config_text("api: {}\n", "a.yaml");
-  ASSERT_TRUE(loaded.ok()) << messages(loaded);
-  const auto api = tcp_api_of(*loaded.config);
-  ASSERT_TRUE(api);
-  EXPECT_EQ(api->listen, "127.0.0.1:7657");
-  EXPECT_EQ(api->token_file, "/etc/nettoll/api-token");
-}
-
-TEST(ApiConfig, ReservationsKeysStillTurnItOn) {
-  const LoadedConfig loaded =
-      load_config_text("reservations: {api: '127.0.0.1:9000', token-file: /tmp/r}\n", "a.yaml");
-  ASSERT_TRUE(loaded.ok()) << messages(loaded);
-  const auto api = tcp_api_of(*loaded.config);
-  ASSERT_TRUE(api);
-  EXPECT_EQ(api->listen, "127.0.0.1:9000");
-  EXPECT_EQ(api->token_file, "/tmp/r");
+TEST(ApiConfig, DefaultsAndTheReservationsKeysGiveTheSameListener) {
+  const std::vector<std::tuple<std::string, std::string, std::string>> cases{
+      {"api: {}\n", "127.0.0.1:7657", "/etc/nettoll/api-token"},
+      {"reservations: {api: '127.0.0.1:9000', token-file: /tmp/r}\n", "127.0.0.1:9000", "/tmp/r"}};
+  for (const auto& [yaml, listen, token_file] : cases) {
+    const LoadedConfig loaded = load_config_text(yaml, "a.yaml");
+    ASSERT_TRUE(loaded.ok()) << messages(loaded);
+    const auto api = tcp_api_of(*loaded.config);
+    ASSERT_TRUE(api) << yaml;
+    EXPECT_EQ(api->listen, listen);
+    EXPECT_EQ(api->token_file, token_file);
+  }
 }
 
 TEST(ApiConfig, BothGivenAndDifferentWarnsAndApiWins) {
