@@ -16,7 +16,7 @@
 
 namespace nettoll {
 
-inline constexpr size_t kMaxBodyBytes = 64 * 1024;
+inline constexpr size_t kMaxBodyBytes = size_t{64} * 1024;
 
 // True when a Host header names this machine's loopback: localhost or a
 // *.localhost name, 127.0.0.0/8, [::1], each with or without a port. A
