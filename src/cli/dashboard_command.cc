@@ -3,6 +3,7 @@
 // the web dashboard, prints it and, with --open, opens it with xdg-open.
 #include <spawn.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <iostream>
 #include <memory>
@@ -10,8 +11,6 @@
 #include "api/api_client.h"
 #include "api/api_server.h"
 #include "cli/commands.h"
-
-extern char** environ;
 
 namespace nettoll::cli {
 namespace {
