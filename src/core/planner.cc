@@ -373,6 +373,7 @@ Plan make_plan(const Config& original, const ManagedInterface& link, const Kerne
     plan.ingress = plan_tree(config, Direction::download, plan.ifb, link, kernel, viewers, plan.notes);
   }
   if (has_rules) {
+    plan.container_mark = config.container_mark;
     for (size_t i = 0; i < config.processes.size(); ++i) {
       const auto minor = static_cast<uint16_t>(kFirstRuleClassMinor + i);
       plan.classifier.push_back(ClassifierEntry{static_cast<uint32_t>(i + 1), config.processes[i].name,
