@@ -17,10 +17,12 @@ struct LinkInfo {
   int ifindex = 0;
   std::string name;
   uint32_t mtu = 0;
-  bool up = false;                   // administratively up (IFF_UP)
-  std::string kind;                  // IFLA_INFO_KIND: "veth", "ifb", ...; "" for physical devices and lo
-  uint16_t type = 0;                 // ARPHRD_*: ARPHRD_ETHER, ARPHRD_NONE (tun, wireguard), ...
-  std::optional<int32_t> peer_nsid;  // IFLA_LINK_NETNSID: a veth's peer lives in that namespace
+  bool up = false;    // administratively up (IFF_UP)
+  std::string kind;   // IFLA_INFO_KIND: "veth", "ifb", ...; "" for physical devices and lo
+  uint16_t type = 0;  // ARPHRD_*: ARPHRD_ETHER, ARPHRD_NONE (tun, wireguard), ...
+  // IFLA_LINK_NETNSID: the peer (of a veth) lives in the namespace with this
+  // id, as the link's own namespace numbers it.
+  std::optional<int32_t> peer_nsid;
 };
 
 // Decodes one RTM_NEWLINK reply (a get or dump); nullopt for any other
