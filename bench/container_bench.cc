@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -162,4 +163,11 @@ int run() {
 }  // namespace
 }  // namespace nettoll::bench
 
-int main() { return nettoll::bench::run(); }
+int main() {
+  try {
+    return nettoll::bench::run();
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "container_bench: %s\n", error.what());
+    return 1;
+  }
+}

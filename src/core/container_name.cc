@@ -32,7 +32,7 @@ std::string unescape_unit_name(const std::string& text) {
 std::string container_of_component(const std::string& component, const std::string& parent) {
   for (const std::string prefix : {"docker-", "libpod-", "crio-", "cri-containerd-"}) {
     if (component.starts_with(prefix) && component.ends_with(".scope")) {
-      const std::string id = component.substr(prefix.size(), component.size() - prefix.size() - 6);
+      std::string id = component.substr(prefix.size(), component.size() - prefix.size() - 6);
       if (is_container_id(id)) return id;
     }
   }
