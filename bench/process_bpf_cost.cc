@@ -15,7 +15,7 @@ BpfRunTimeStats::~BpfRunTimeStats() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-ProgramRuns classifier_program_runs() {
+ProgramRuns classifier_program_runs(const std::string& prefix) {
   ProgramRuns runs;
   uint32_t id = 0;
   while (bpf_prog_get_next_id(id, &id) == 0) {
@@ -24,7 +24,8 @@ ProgramRuns classifier_program_runs() {
     bpf_prog_info info{};
     uint32_t length = sizeof(info);
     // Names are cut to 15 characters: "classify_egress", "classify_ingres".
-    if (bpf_obj_get_info_by_fd(fd, &info, &length) == 0 && std::strncmp(info.name, "classify_", 9) == 0) {
+    if (bpf_obj_get_info_by_fd(fd, &info, &length) == 0 &&
+        std::strncmp(info.name, prefix.c_str(), prefix.size()) == 0) {
       runs.run_time_ns += info.run_time_ns;
       runs.run_count += info.run_cnt;
     }

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 
 namespace nettoll::bench {
 
@@ -29,8 +30,9 @@ struct ProgramRuns {
   double ns_per_run() const { return run_count ? double(run_time_ns) / double(run_count) : 0; }
 };
 
-// The sums over the loaded programs named like nettoll's tc classifiers
-// (classify_egress, classify_ingress_*), since they were loaded.
-ProgramRuns classifier_program_runs();
+// The sums over the loaded programs whose (15-character) names start with
+// `prefix`: by default nettoll's tc classifiers (classify_egress,
+// classify_ingress_*, classify_container_upload), since they were loaded.
+ProgramRuns classifier_program_runs(const std::string& prefix = "classify_");
 
 }  // namespace nettoll::bench

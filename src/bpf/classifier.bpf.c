@@ -191,6 +191,8 @@ static __always_inline struct socket_rule *stored_rule(struct bpf_sock *sk) {
   return bpf_sk_storage_get(&socket_rules, sk, 0, 0);
 }
 
+#include "container_links.bpf.h"
+
 /* Other filters on the hook (another tool's, or nettoll's own mirred
  * redirect) still run after ours: TC_ACT_UNSPEC continues the filter chain,
  * where TC_ACT_OK would end it. */
@@ -199,6 +201,8 @@ int classify_egress(struct __sk_buff *skb) {
   struct bpf_sock *sk = skb->sk;
   if (sk) sk = bpf_sk_fullsock(sk);
   struct socket_rule *stored = sk ? stored_rule(sk) : NULL;
+  struct socket_rule container_owner = {}; /* forwarded from a container */
+  if (!sk && container_sender(skb, &container_owner)) stored = &container_owner;
   apply_rule(skb, stored ? stored->rule_id : NETTOLL_NO_RULE, 0);
   count_packet(skb, stored, 0);
   apply_stream(skb, 0);
@@ -266,8 +270,11 @@ static __always_inline void ingress_owner_ipv6(struct __sk_buff *skb, __u32 offs
  * none on L3 devices (tun, wireguard). */
 static __always_inline void classify_ingress(struct __sk_buff *skb, __u32 network_offset) {
   struct socket_rule owner = {};
-  if (skb->protocol == bpf_htons(ETH_P_IP)) ingress_owner_ipv4(skb, network_offset, &owner);
-  if (skb->protocol == bpf_htons(ETH_P_IPV6)) ingress_owner_ipv6(skb, network_offset, &owner);
+  /* A reply to a container: the host may have a socket on the NAT port too. */
+  const int to_container = container_flow_owner(skb, &owner);
+  if (!to_container && skb->protocol == bpf_htons(ETH_P_IP)) ingress_owner_ipv4(skb, network_offset, &owner);
+  if (!to_container && skb->protocol == bpf_htons(ETH_P_IPV6))
+    ingress_owner_ipv6(skb, network_offset, &owner);
   apply_rule(skb, owner.rule_id, 1);
   count_packet(skb, &owner, 1);
   apply_stream(skb, 1);

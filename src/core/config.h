@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/cidr.h"
+#include "core/container_mark.h"
 #include "core/duration.h"
 #include "core/rate.h"
 
@@ -130,6 +131,9 @@ struct Config {
   std::vector<InterfaceLimit> interfaces;
   std::optional<ReservationsConfig> reservations;
   std::optional<ApiConfig> api;  // `api:`; see tcp_api_of() (api_config_loader.h)
+  // skb->mark bits carrying container processes' rules (`container-mark`,
+  // core/container_mark.h); 0: container links are left alone.
+  uint32_t container_mark = kDefaultContainerMark;
 
   // True when the config asks nettoll to change anything in the kernel.
   bool shapes_anything() const {

@@ -15,6 +15,7 @@
 #include "core/api_config_loader.h"
 #include "core/byte_size.h"
 #include "core/config_node_reader.h"
+#include "core/container_mark.h"
 #include "core/listen_address.h"
 #include "core/process_rule_loader.h"
 #include "core/quota_loader.h"
@@ -274,6 +275,17 @@ void read_interface_setting(ConfigNodeReader& reader, const YAML::Node& node, Co
   config.interface = *name;
 }
 
+void read_container_mark(ConfigNodeReader& reader, const YAML::Node& node, Config& config) {
+  const auto text = reader.read_scalar(node, "container-mark", "a mark mask such as 0x7f000000, or off");
+  if (!text) return;
+  auto mask = parse_container_mark(*text);
+  if (!mask) {
+    reader.error(node, "container-mark: " + mask.error());
+    return;
+  }
+  config.container_mark = *mask;
+}
+
 Config read_config(ConfigNodeReader& reader, const YAML::Node& root) {
   Config config;
   DirectionInputs globals;
@@ -286,6 +298,11 @@ Config read_config(ConfigNodeReader& reader, const YAML::Node& root) {
     config.latency = reader.read_duration(node, "latency").value_or(config.latency);
   });
   fields.emplace_back("processes", [&](const YAML::Node& node) { processes.emplace(node); });
+  std::optional<YAML::Node> container_mark;
+  fields.emplace_back("container-mark", [&](const YAML::Node& node) {
+    container_mark.emplace(node);
+    read_container_mark(reader, node, config);
+  });
   fields.emplace_back(
       "interfaces", [&](const YAML::Node& node) { config.interfaces = read_interface_limits(reader, node); });
   fields.emplace_back("reservations",
@@ -301,6 +318,18 @@ Config read_config(ConfigNodeReader& reader, const YAML::Node& root) {
   config.upload = globals.upload.settings();
   if (processes) config.processes = read_process_rules(reader, *processes, globals);
   check_api_settings(reader, config);
+  if (const uint32_t capacity = container_mark_rule_capacity(config.container_mark);
+      config.processes.size() > capacity && capacity > 0) {
+    const std::string message = "container-mark: the mark bits carry rule ids up to " +
+                                std::to_string(capacity) + "; container processes of the later " +
+                                std::to_string(config.processes.size() - capacity) +
+                                " rule(s) are counted but not limited (widen the mask)";
+    if (container_mark) {
+      reader.warning(*container_mark, message);
+    } else {
+      reader.warning(SourceMark{1, 1}, message);
+    }
+  }
   return config;
 }
 

@@ -130,6 +130,9 @@ struct Plan {
   std::vector<TbfPlan> tbfs;
   // The interface's GSO and GRO size while shaping; 0 = leave it as it is.
   uint32_t gso_max_size = 0;
+  // The skb->mark bits carrying container processes' rules (config
+  // container-mark); 0: containers are not classified.
+  uint32_t container_mark = 0;
   std::vector<std::string> notes;  // decisions the user should know about
   bool operator==(const Plan&) const = default;
 };

@@ -394,6 +394,7 @@ Plan make_plan(const Config& config, const ManagedInterface& link, const KernelC
     plan.ingress = plan_tree(effective, Direction::download, plan.ifb, link, kernel, viewers, plan.notes);
   }
   if (has_rules) {
+    plan.container_mark = config.container_mark;
     for (size_t i = 0; i < effective.processes.size(); ++i) {
       const auto minor = static_cast<uint16_t>(kFirstRuleClassMinor + i);
       plan.classifier.push_back(ClassifierEntry{static_cast<uint32_t>(i + 1), effective.processes[i].name,

@@ -15,7 +15,7 @@ namespace {
 // shlex.join does, numbers written as text) and nettoll's own, decided in the kernel.
 const std::vector<std::string_view> kMatchAttributes = {
     "name", "exe",  "cmdline", "username",    "pid",         "ppid", "cwd",  "status", "terminal",
-    "uids", "gids", "nice",    "num_threads", "create_time", "user", "unit", "cgroup",
+    "uids", "gids", "nice",    "num_threads", "create_time", "user", "unit", "cgroup", "container",
 };
 // psutil attributes TrafficToll would accept that nettoll does not read yet:
 // refused, so a rule never silently selects nothing.

@@ -101,17 +101,20 @@ Result<void> BpfPath::attach_to_interface(const Plan& plan, NetlinkSocket& socke
     if (auto set = bpf_.set_ifb(ifb->ifindex); !set) return set;
     ifb_ifindex_ = ifb->ifindex;
   }
-  if (plan.interface == attached_interface_ && link->ifindex == attached_ifindex_) return success();
-  detach_from_interface();
-  for (TcDirection direction : {TcDirection::egress, TcDirection::ingress}) {
-    if (auto attached = bpf_.attach_tc(link->ifindex, direction); !attached) return attached;
+  if (plan.interface != attached_interface_ || link->ifindex != attached_ifindex_) {
+    detach_from_interface();
+    for (TcDirection direction : {TcDirection::egress, TcDirection::ingress}) {
+      if (auto attached = bpf_.attach_tc(link->ifindex, direction); !attached) return attached;
+    }
+    attached_interface_ = plan.interface;
+    attached_ifindex_ = link->ifindex;
   }
-  attached_interface_ = plan.interface;
-  attached_ifindex_ = link->ifindex;
-  return success();
+  // Every link event brings the daemon here: containers come and go.
+  return containers_.sync(bpf_, socket, plan.container_mark, link->ifindex, ifb->ifindex);
 }
 
 void BpfPath::detach_from_interface() {
+  containers_.clear(bpf_);
   if (attached_interface_.empty()) return;
   // The interface may be gone; detaching what is not there is no error.
   (void)bpf_.detach_tc(attached_ifindex_, TcDirection::egress);
@@ -141,5 +144,18 @@ void BpfPath::set_process_rule(pid_t pid, ProcessRuleId rule) {
     spdlog::debug("process {}: {}", pid, tagged.error());
   }
 }
+
+}  // namespace nettoll
+
+namespace nettoll {
+
+std::optional<std::chrono::milliseconds> BpfPath::refresh_interval() const {
+  if (containers_.empty()) return std::nullopt;
+  return std::chrono::duration_cast<std::chrono::milliseconds>(ContainerLinks::kExpiryInterval);
+}
+
+void BpfPath::refresh(NetlinkSocket& /*socket*/) { containers_.expire_flows(bpf_); }
+
+nlohmann::json BpfPath::container_links() const { return containers_.status(bpf_); }
 
 }  // namespace nettoll

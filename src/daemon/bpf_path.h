@@ -10,6 +10,7 @@
 #include <string>
 
 #include "daemon/classifier_path.h"
+#include "daemon/container_links.h"
 #include "kernel/bpf_classifier.h"
 
 namespace nettoll {
@@ -26,6 +27,10 @@ class BpfPath : public ClassifierPath {
   Result<void> release_streams(const Plan& next, NetlinkSocket& socket) override;
   void set_process_rule(pid_t pid, ProcessRuleId rule) override;
   bool filter_process_events(int fd) override;
+  // While container links exist: their idle flows expire.
+  std::optional<std::chrono::milliseconds> refresh_interval() const override;
+  void refresh(NetlinkSocket& socket) override;
+  nlohmann::json container_links() const override;
   int process_traffic_fd() const override {
     return attached_interface_.empty() ? -1 : bpf_.process_traffic_fd();
   }
@@ -47,6 +52,7 @@ class BpfPath : public ClassifierPath {
   int attached_ifindex_ = 0;
   int ifb_ifindex_ = 0;                         // where ingress packets are redirected now
   std::vector<StreamClassifierEntry> streams_;  // in the address maps
+  ContainerLinks containers_;
 };
 
 // The cgroup v2 mount point, from /proc/self/mounts ("" when none).

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
@@ -55,6 +56,10 @@ class ClassifierPath {
 
   // Periodic work (the fallback's socket poll). Errors are logged here.
   virtual void refresh(NetlinkSocket& /*socket*/) {}
+
+  // The host-side container links classified, for `nettoll status`
+  // (see ContainerLinks::status); [] on paths without them.
+  virtual nlohmann::json container_links() const { return nlohmann::json::array(); }
 
   // The kernel's per-process accounting map while the path counts on an
   // interface (see kernel/process_traffic_map.h); -1 when it does not.

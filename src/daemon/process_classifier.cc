@@ -327,6 +327,7 @@ nlohmann::json ProcessClassifier::matched_processes() const {
 nlohmann::json ProcessClassifier::path_status() const {
   nlohmann::json status = {{"path", path_ ? path_->name() : "none"}};
   if (path_ && !fallback_reason_.empty()) status["reason"] = fallback_reason_;
+  status["container_links"] = path_ ? path_->container_links() : nlohmann::json::array();
   if (connector_) {
     status["process_events"] = "proc connector";
   } else {

@@ -151,6 +151,10 @@ std::string format_status(const nlohmann::json& report) {
       classifier.is_object() && classifier.value("process_events", "") == "rescan") {
     out += "process events: none, " + classifier.value("process_events_reason", "") + "\n";
   }
+  for (const auto& link : member(member(report, "classifier"), "container_links")) {
+    out += fmt::format("container link {}: peer namespace id {}, {} flow(s)\n", link.value("name", ""),
+                       link.value("nsid", -1), link.value("flows", 0));
+  }
   append_reservations_text(out, member(report, "reservations"));
   for (const auto& note : member(report, "notes")) out += "note: " + note.get<std::string>() + "\n";
   return out;

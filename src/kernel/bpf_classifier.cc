@@ -249,13 +249,30 @@ Result<void> BpfClassifier::attach_cgroup(const std::string& cgroup_path) {
 }
 
 Result<void> BpfClassifier::attach_tc(int ifindex, TcDirection direction) {
-  const std::string what = "cannot attach the BPF classifier to " + describe_hook(ifindex, direction);
   bpf_program* program = skeleton_->progs.classify_egress;
   if (direction == TcDirection::ingress) {
     Result<bool> ethernet = has_ethernet_header(ifindex);
-    if (!ethernet) return Error{what + ": " + ethernet.error()};
+    if (!ethernet) {
+      return Error{"cannot attach the BPF classifier to " + describe_hook(ifindex, direction) + ": " +
+                   ethernet.error()};
+    }
     program = *ethernet ? skeleton_->progs.classify_ingress_ethernet : skeleton_->progs.classify_ingress_l3;
   }
+  return attach_program(ifindex, direction, program);
+}
+
+Result<void> BpfClassifier::attach_container_link(int ifindex) {
+  return attach_program(ifindex, TcDirection::ingress, skeleton_->progs.classify_container_upload);
+}
+
+ContainerMapFds BpfClassifier::container_maps() const {
+  return ContainerMapFds{bpf_map__fd(skeleton_->maps.container_links),
+                         bpf_map__fd(skeleton_->maps.container_settings),
+                         bpf_map__fd(skeleton_->maps.container_flows)};
+}
+
+Result<void> BpfClassifier::attach_program(int ifindex, TcDirection direction, bpf_program* program) {
+  const std::string what = "cannot attach the BPF classifier to " + describe_hook(ifindex, direction);
   const int netns_fd = open_current_netns();
   if (netns_fd < 0) return Error{what + ": cannot open /proc/thread-self/ns/net: " + error_text(errno)};
 

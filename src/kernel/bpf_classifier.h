@@ -16,9 +16,11 @@
 
 #include "core/cidr.h"
 #include "core/result.h"
+#include "kernel/bpf_container_maps.h"
 #include "kernel/bpf_stream_map.h"
 
 struct bpf_link;
+struct bpf_program;
 struct classifier_bpf;  // the generated skeleton (classifier.skel.h)
 
 namespace nettoll {
@@ -65,6 +67,15 @@ class BpfClassifier {
   // Ingress on an Ethernet device redirects to the IFB once set_ifb is set;
   // on L3 devices (tun, wireguard) it only classifies.
   Result<void> attach_tc(int ifindex, TcDirection direction);
+
+  // Puts the container upload program on the ingress of host-side link
+  // `ifindex` (a veth whose peer is a container's), like attach_tc; it acts
+  // once the link is in the container maps. detach_tc(ifindex, ingress)
+  // removes it.
+  Result<void> attach_container_link(int ifindex);
+
+  // The container maps (see kernel/bpf_container_maps.h).
+  ContainerMapFds container_maps() const;
 
   // Removes the filter attach_tc put on `ifindex` (calling thread's
   // namespace); nothing attached there is not an error.
@@ -140,6 +151,7 @@ class BpfClassifier {
   };
 
   explicit BpfClassifier(classifier_bpf* skeleton);
+  Result<void> attach_program(int ifindex, TcDirection direction, bpf_program* program);
   Result<void> detach(const TcAttachment& attachment);
   Result<void> update_map(int map_fd, const void* key, const void* value, const std::string& what);
   StreamMapFds stream_maps() const;

@@ -35,6 +35,10 @@ int collect_link(const nlattr* attribute, void* data) {
     case IFLA_MTU:
       if (mnl_attr_validate(attribute, MNL_TYPE_U32) >= 0) link->mtu = mnl_attr_get_u32(attribute);
       break;
+    case IFLA_LINK_NETNSID:
+      if (mnl_attr_validate(attribute, MNL_TYPE_U32) >= 0)
+        link->peer_nsid = int32_t(mnl_attr_get_u32(attribute));
+      break;
     case IFLA_LINKINFO:
       mnl_attr_parse_nested(attribute, collect_link_info, link);
       break;

@@ -20,6 +20,9 @@ struct LinkInfo {
   bool up = false;    // administratively up (IFF_UP)
   std::string kind;   // IFLA_INFO_KIND: "veth", "ifb", ...; "" for physical devices and lo
   uint16_t type = 0;  // ARPHRD_*: ARPHRD_ETHER, ARPHRD_NONE (tun, wireguard), ...
+  // IFLA_LINK_NETNSID: the peer (of a veth) lives in the namespace with this
+  // id, as the link's own namespace numbers it.
+  std::optional<int32_t> peer_nsid;
 };
 
 // Decodes one RTM_NEWLINK reply (a get or dump); nullopt for any other

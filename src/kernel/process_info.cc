@@ -20,6 +20,7 @@
 #include <optional>
 #include <sstream>
 
+#include "core/container_name.h"
 #include "core/shell_quote.h"
 
 namespace nettoll {
@@ -232,12 +233,15 @@ void add_cgroup_attributes(const ProcDirectory& directory, ProcessAttributes& pr
   if (!path) return;
   process.values["cgroup"] = *path;
   if (std::string unit = unit_of_cgroup(*path); !unit.empty()) process.values["unit"] = unit;
+  if (std::string container = container_of_cgroup(*path); !container.empty())
+    process.values["container"] = container;
 }
 
 }  // namespace
 
 Result<ProcessAttributes> read_process(pid_t pid) {
-  static const std::set<std::string> kEverything = {"name", "cmdline", "exe", "cwd", "username", "cgroup"};
+  static const std::set<std::string> kEverything = {"name",     "cmdline", "exe",      "cwd",
+                                                    "username", "cgroup",  "container"};
   return read_process(pid, kEverything);
 }
 
@@ -268,7 +272,7 @@ Result<ProcessAttributes> read_process(pid_t pid, const std::set<std::string>& a
   };
   // The common case, rules on the name: /proc/PID/stat alone, without opening
   // the directory (two calls fewer for every process that starts).
-  if (!wants({"cmdline", "exe", "cwd", "username", "user", "uids", "gids", "cgroup", "unit"})) {
+  if (!wants({"cmdline", "exe", "cwd", "username", "user", "uids", "gids", "cgroup", "unit", "container"})) {
     const auto stat_text = read_whole(AT_FDCWD, ("/proc/" + std::to_string(pid) + "/stat").c_str());
     const auto stat = stat_text ? parse_stat(*stat_text) : std::nullopt;
     if (!stat) return unreadable_stat(pid);
@@ -306,7 +310,7 @@ Result<ProcessAttributes> read_process(pid_t pid, const std::set<std::string>& a
   if (wants({"username", "user", "uids", "gids"})) {
     if (auto status = directory.read_file("status")) add_status_attributes(*status, process);
   }
-  if (wants({"cgroup", "unit"})) add_cgroup_attributes(directory, process);
+  if (wants({"cgroup", "unit", "container"})) add_cgroup_attributes(directory, process);
   return process;
 }
 

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "daemon/container_links.h"
+
+#include <spdlog/spdlog.h>
+
+#include <set>
+
+namespace nettoll {
+
+bool is_container_link(const LinkInfo& link, int uplink_ifindex, int ifb_ifindex) {
+  return link.kind == "veth" && link.peer_nsid && *link.peer_nsid >= 0 && link.ifindex != uplink_ifindex &&
+         link.ifindex != ifb_ifindex;
+}
+
+Result<void> ContainerLinks::sync(BpfClassifier& bpf, NetlinkSocket& socket, uint32_t mark_mask,
+                                  int uplink_ifindex, int ifb_ifindex) {
+  if (mark_mask == 0) {
+    clear(bpf);
+    return success();
+  }
+  auto links = list_links(socket);
+  if (!links) return Error{links.error()};
+  std::set<int> present;
+  for (const LinkInfo& link : *links) {
+    if (!is_container_link(link, uplink_ifindex, ifb_ifindex)) continue;
+    present.insert(link.ifindex);
+    auto known = links_.find(link.ifindex);
+    if (known != links_.end() && known->second.name == link.name && known->second.nsid == *link.peer_nsid) {
+      continue;
+    }
+    if (known != links_.end()) {  // the index went to another device meanwhile
+      release(bpf, link.ifindex);
+      known = links_.end();
+    }
+    if (auto written = write_container_link(bpf.container_maps(), link.ifindex, *link.peer_nsid); !written)
+      return written;
+    {
+      if (auto attached = bpf.attach_container_link(link.ifindex); !attached) {
+        (void)delete_container_link(bpf.container_maps(), link.ifindex);
+        return attached;
+      }
+      spdlog::info("container link {} (peer namespace id {}): classifying its processes", link.name,
+                   *link.peer_nsid);
+    }
+    links_[link.ifindex] = Attached{link.name, *link.peer_nsid};
+  }
+  for (auto it = links_.begin(); it != links_.end();) {
+    const int ifindex = it->first;
+    ++it;
+    if (!present.contains(ifindex)) release(bpf, ifindex);
+  }
+  mark_mask_ = mark_mask;
+  return write_container_settings(bpf.container_maps(), mark_mask, uint32_t(links_.size()));
+}
+
+void ContainerLinks::release(BpfClassifier& bpf, int ifindex) {
+  const auto link = links_.find(ifindex);
+  if (link == links_.end()) return;
+  // A deleted veth took its filter with it; detaching is then a no-op.
+  (void)bpf.detach_tc(ifindex, TcDirection::ingress);
+  const size_t flows = delete_container_link(bpf.container_maps(), ifindex);
+  spdlog::info("container link {} gone: {} flow(s) forgotten", link->second.name, flows);
+  links_.erase(link);
+}
+
+void ContainerLinks::clear(BpfClassifier& bpf) {
+  while (!links_.empty()) release(bpf, links_.begin()->first);
+  if (mark_mask_ != 0) {
+    if (auto off = write_container_settings(bpf.container_maps(), 0, 0); !off)
+      spdlog::warn("{}", off.error());
+  }
+  mark_mask_ = 0;
+}
+
+void ContainerLinks::expire_flows(BpfClassifier& bpf) {
+  const auto now = std::chrono::steady_clock::now();
+  if (links_.empty() || now - last_expiry_ < kExpiryInterval) return;
+  last_expiry_ = now;
+  if (const size_t expired = expire_container_flows(bpf.container_maps(), monotonic_now_ns()); expired > 0)
+    spdlog::debug("{} idle container flow(s) expired", expired);
+}
+
+nlohmann::json ContainerLinks::status(const BpfClassifier& bpf) const {
+  nlohmann::json links = nlohmann::json::array();
+  const std::map<int, size_t> flows = count_container_flows(bpf.container_maps());
+  for (const auto& [ifindex, link] : links_) {
+    const auto counted = flows.find(ifindex);
+    links.push_back({{"name", link.name},
+                     {"ifindex", ifindex},
+                     {"nsid", link.nsid},
+                     {"flows", counted == flows.end() ? 0 : counted->second}});
+  }
+  return links;
+}
+
+}  // namespace nettoll

@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: Apache-2.0
+// Processes inside containers (ContainerFixture: a bridge, veths, nftables
+// masquerade, Docker-like cgroups): the limited container process holds its
+// limit both ways while another container's and a host process get the
+// rest, IPv4 and IPv6; a published-port server in a container is limited on
+// upload; a container started after the daemon is classified, and one
+// removed while its flows run leaves no link or flow behind.
+#include <nlohmann/json.hpp>
+
+#include "container_fixture.h"
+
+namespace nettoll::testing {
+namespace {
+
+class ContainerTest : public ContainerFixture {
+ protected:
+  nlohmann::json container_links() {
+    const auto status = nlohmann::json::parse(status_json(), nullptr, false);
+    if (status.is_discarded() || !status.contains("classifier")) return nlohmann::json::array();
+    return status["classifier"].value("container_links", nlohmann::json::array());
+  }
+  bool lists_link(const std::string& name) {
+    for (const auto& link : container_links()) {
+      if (link.value("name", "") == name) return true;
+    }
+    return false;
+  }
+  size_t flows_of(const std::string& name) {
+    for (const auto& link : container_links()) {
+      if (link.value("name", "") == name) return link.value("flows", size_t(0));
+    }
+    return 0;
+  }
+};
+
+const char* kBulkRule =
+    "interface: vA\ndownload: 100mbit\nupload: 100mbit\nprocesses:\n  bulk:\n    match: [{name: ntbulk}]\n"
+    "    upload: 5mbit\n    download: 5mbit\n";
+
+// The testbed's "internet" sends MTU-sized frames, as a real uplink does: the
+// class counters are on the wire, so 5 % holds both ways.
+constexpr double kLimit = 5.0;
+constexpr double kTolerance = 0.25;
+
+TEST_F(ContainerTest, LimitedContainerProcessHoldsItsLimitWhileTheOthersGetTheRest) {
+  const TestContainer& limited = add_container(1);
+  const TestContainer& other = add_container(2);
+  start_servers(5201, 6);
+  start_daemon(kBulkRule);
+  ASSERT_TRUE(eventually([&] { return lists_link(limited.host_link) && lists_link(other.host_link); }, 5s))
+      << status_json();
+  for (const char* host : {"10.77.0.2", "fd77::2"}) {
+    for (const bool download : {false, true}) {
+      const std::string flags = std::string(download ? " -R" : "") + " -t 7 -c " + host;
+      const int port = download ? 5204 : 5201;
+      start_in(limited, "./ntbulk -p " + std::to_string(port) + flags + " >/dev/null 2>&1");
+      start_in(other, "./ntcall -p " + std::to_string(port + 1) + flags + " >/dev/null 2>&1");
+      start_on_host("./nthost -p " + std::to_string(port + 2) + flags + " >/dev/null 2>&1");
+      std::this_thread::sleep_for(1500ms);
+      const std::string device = download ? "ntb-vA" : "vA";
+      const auto rates = class_rates(device, 4000ms);
+      const std::string what = std::string(host) + (download ? " download" : " upload");
+      EXPECT_NEAR(rates.at("7a:10"), kLimit, kTolerance) << what << ": the limited container process";
+      EXPECT_GT(rates.at("7a:2"), 20.0) << what << ": the other container and the host process get the rest";
+      stop_clients();
+    }
+  }
+  // Accounting: the container process is counted under its own name.
+  const std::string top =
+      run_command(nettoll_binary() + " top --once --json --socket " + socket_path_).output;
+  EXPECT_NE(top.find("ntbulk"), std::string::npos) << top;
+  EXPECT_NE(top.find("ntcall"), std::string::npos) << top;
+}
+
+TEST_F(ContainerTest, PublishedPortServerInAContainerIsLimitedOnUpload) {
+  const TestContainer& server = add_container(1);
+  publish(server, 8080, 5301);
+  start_in(server, "./ntbulk -s -p 5301 >/dev/null 2>&1");
+  ASSERT_TRUE(testbed_->wait_for_listener(server.netns, 5301, 5s));
+  start_daemon(kBulkRule);
+  for (const char* host : {"10.77.0.1", "fd77::1"}) {
+    // The client in the internet asks the server to send (-R): the
+    // container's upload, through DNAT.
+    ChildProcess client({"ip", "netns", "exec", testbed_->namespace_b(), "iperf3", "-c", host, "-p", "8080",
+                         "-R", "-t", "6"});
+    std::this_thread::sleep_for(1500ms);
+    const auto rates = class_rates("vA", 3000ms);
+    EXPECT_NEAR(rates.at("7a:10"), kLimit, kTolerance) << host << ": the published server's upload";
+    EXPECT_LT(rates.at("7a:2"), 1.0) << host << ": nothing of it escapes to the default class";
+    client.wait_for_exit(10s);
+    std::this_thread::sleep_for(500ms);  // the iperf3 server takes a moment between tests
+  }
+}
+
+TEST_F(ContainerTest, ContainerStartedAfterTheDaemonIsClassifiedAndARemovedOneLeavesNothing) {
+  start_servers(5201, 2);
+  start_daemon(kBulkRule);
+  EXPECT_TRUE(container_links().empty()) << status_json();
+  const TestContainer& late = add_container(3);
+  ASSERT_TRUE(eventually([&] { return lists_link(late.host_link); }, 5s)) << status_json();
+  start_in(late, "./ntbulk -c 10.77.0.2 -p 5201 -t 30 >/dev/null 2>&1");
+  std::this_thread::sleep_for(1500ms);
+  EXPECT_NEAR(class_rates("vA", 3000ms).at("7a:10"), kLimit, kTolerance) << "a container started late";
+  EXPECT_GE(flows_of(late.host_link), 1u) << status_json();
+
+  // Removed while its flow runs: the link and its flows go from the maps.
+  remove_container(late);
+  EXPECT_TRUE(eventually([&] { return !lists_link(late.host_link); }, 5s)) << status_json();
+  EXPECT_EQ(testbed_->run_in_a("tc filter show dev " + late.host_link + " ingress").output.find("bpf"),
+            std::string::npos);
+  const auto still = nlohmann::json::parse(status_json(), nullptr, false);
+  EXPECT_FALSE(still.is_discarded());
+  // A new container reusing the name works like the first.
+  const TestContainer& again = add_container(3);
+  ASSERT_TRUE(eventually([&] { return lists_link(again.host_link); }, 5s)) << status_json();
+  EXPECT_EQ(flows_of(again.host_link), 0u) << "no flow of the removed container is left";
+}
+
+TEST_F(ContainerTest, StopRemovesTheProgramsFromContainerLinks) {
+  const TestContainer& container = add_container(1);
+  start_daemon(kBulkRule);
+  ASSERT_TRUE(eventually([&] { return lists_link(container.host_link); }, 5s)) << status_json();
+  const std::string show = "tc filter show dev " + container.host_link + " ingress";
+  EXPECT_NE(testbed_->run_in_a(show).output.find("classify_conta"), std::string::npos);
+  daemon_->signal(SIGTERM);
+  ASSERT_EQ(daemon_->wait_for_exit(10s), 0) << daemon_->output();
+  daemon_.reset();
+  EXPECT_EQ(testbed_->run_in_a(show).output.find("bpf"), std::string::npos);
+  EXPECT_EQ(testbed_->run_in_a("tc qdisc show dev " + container.host_link).output.find("clsact"),
+            std::string::npos);
+}
+
+TEST_F(ContainerTest, ARestartAfterSigkillLeavesOneProgramPerContainerLink) {
+  const TestContainer& container = add_container(1);
+  start_daemon(kBulkRule);
+  ASSERT_TRUE(eventually([&] { return lists_link(container.host_link); }, 5s)) << status_json();
+  daemon_->signal(SIGKILL);
+  daemon_->wait_for_exit(10s);
+  start_daemon(kBulkRule);
+  ASSERT_TRUE(eventually([&] { return lists_link(container.host_link); }, 5s)) << status_json();
+  const std::string filters =
+      testbed_->run_in_a("tc filter show dev " + container.host_link + " ingress").output;
+  size_t programs = 0;
+  // One line per filter, with its handle.
+  for (size_t at = filters.find("handle 0x7a"); at != std::string::npos;
+       at = filters.find("handle 0x7a", at + 1)) {
+    ++programs;
+  }
+  EXPECT_EQ(programs, 1u) << filters;
+  EXPECT_NE(filters.find("classify_conta"), std::string::npos) << filters;
+}
+
+}  // namespace
+}  // namespace nettoll::testing
