@@ -121,6 +121,10 @@ struct Config {
   std::vector<ProcessRule> processes;
   std::vector<InterfaceLimit> interfaces;
   std::optional<ReservationsConfig> reservations;
+  // `accounting: true`: count per process even without limits or rules.
+  bool accounting = false;
+  // `usage: {retention: 400d}`: hourly rows older than this are pruned.
+  int usage_retention_days = 400;
 
   // True when the config asks nettoll to change anything in the kernel.
   bool shapes_anything() const {

@@ -109,8 +109,15 @@ Result<void> Daemon::open_accounting() {
       TrafficStats::Sources{[this]() -> const Plan& { return shaper_->applied(); }, [this] { return link_; },
                             [this] { return classifier_ ? classifier_->path_name() : std::string("none"); }});
   traffic_stats_->register_routes(api_->router());
-  usage_history_ = UsageHistory::open(options_.usage_db, *loop_, *accounting_, options_.usage_flush_interval);
   return accounting_->start();
+}
+
+void Daemon::follow_usage_history() {
+  if (!usage_history_ && classifier_->process_traffic_fd() >= 0) {
+    usage_history_ =
+        UsageHistory::open(options_.usage_db, *loop_, *accounting_, options_.usage_flush_interval);
+  }
+  if (usage_history_) usage_history_->set_retention_days(config_.usage_retention_days);
 }
 
 Result<void> Daemon::open_reservations() {
@@ -191,6 +198,7 @@ Result<void> Daemon::follow_link(const std::string& why) {
     spdlog::error("{}", restored.error());
   }
   schedule_classifier_refresh();
+  follow_usage_history();
   last_error_.clear();
   if (*changed > 0) {
     spdlog::info("shaping {}: {} change(s)", link_.interface.empty() ? "interface limits" : link_.interface,

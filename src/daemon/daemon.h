@@ -71,6 +71,9 @@ class Daemon {
   void register_routes();
   Result<void> open_reservations();
   Result<void> open_accounting();
+  // Opens the usage database once something is counted (the default config
+  // leaves no file), and keeps its retention the config's.
+  void follow_usage_history();
   void stop();
   // Keeps the classifier's periodic refresh (the fallback's poll) running
   // while it wants one; `soon`: a process just got a rule, look now.
@@ -90,7 +93,7 @@ class Daemon {
   std::unique_ptr<ProcessClassifier> classifier_;
   std::unique_ptr<Accounting> accounting_;
   std::unique_ptr<TrafficStats> traffic_stats_;
-  std::unique_ptr<UsageHistory> usage_history_;  // nullptr when its database cannot be opened
+  std::unique_ptr<UsageHistory> usage_history_;  // nullptr until counting starts, or when it cannot be opened
   InterfaceChoice link_;
   std::string last_error_;
   NaturalGsoSizes natural_gso_;
