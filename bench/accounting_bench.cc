@@ -21,6 +21,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <exception>
 #include <map>
 #include <optional>
 #include <regex>
@@ -172,9 +173,10 @@ double cpu_percent_over(pid_t pid, std::chrono::seconds window) {
 
 bool report_daemon_with_processes(const ProcessSandbox& sandbox, const std::string& senders_program) {
   if (!sandbox.install_copy(senders_program, "ntsenders")) return false;
-  std::printf("(b) the daemon with `accounting: true`, idle and with %d processes sending a datagram a second "
-              "(CPU over %lld s, schedstat)\n",
-              kSenders, static_cast<long long>(kCpuWindow.count()));
+  std::printf(
+      "(b) the daemon with `accounting: true`, idle and with %d processes sending a datagram a second "
+      "(CPU over %lld s, schedstat)\n",
+      kSenders, static_cast<long long>(kCpuWindow.count()));
   DaemonSession daemon(sandbox, "accounting: true\n", "bpf", kReady);
   if (!daemon.error().empty()) {
     std::fprintf(stderr, "accounting_bench (b): %s\n", daemon.error().c_str());
@@ -189,7 +191,8 @@ bool report_daemon_with_processes(const ProcessSandbox& sandbox, const std::stri
     return false;
   }
   size_t listed = 0;
-  for (int tries = 0; tries < 30 && (listed = listed_processes(sandbox)) < kSenders && !interrupted(); ++tries)
+  for (int tries = 0; tries < 30 && (listed = listed_processes(sandbox)) < kSenders && !interrupted();
+       ++tries)
     pause_for(1s);
   const double busy_cpu = cpu_percent_over(daemon.pid(), kCpuWindow);
   const long busy_rss = memory_kib(daemon.pid(), "VmRSS");
@@ -226,7 +229,8 @@ int run(const std::vector<std::string>& arguments) {
   if (!sandbox.install_copy("/usr/bin/iperf3", "ntfast")) return 2;
   std::printf("Per-process accounting: daemon in a test namespace, eBPF path\n");
   bool measured = true;
-  if (!interrupted() && (only.empty() || only == "a")) measured = report_throughput_and_cost(sandbox) && measured;
+  if (!interrupted() && (only.empty() || only == "a"))
+    measured = report_throughput_and_cost(sandbox) && measured;
   if (!interrupted() && (only.empty() || only == "b"))
     measured = report_daemon_with_processes(sandbox, ACCOUNTING_SENDERS) && measured;
   if (interrupted()) std::fprintf(stderr, "accounting_bench: interrupted, cleaned up\n");
@@ -236,4 +240,11 @@ int run(const std::vector<std::string>& arguments) {
 }  // namespace
 }  // namespace nettoll::bench
 
-int main(int argc, char** argv) { return nettoll::bench::run(std::vector<std::string>(argv + 1, argv + argc)); }
+int main(int argc, char** argv) {
+  try {
+    return nettoll::bench::run(std::vector<std::string>(argv + 1, argv + argc));
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "accounting_bench: %s\n", error.what());
+    return 2;
+  }
+}

@@ -47,8 +47,8 @@ int main(int argc, char** argv) {
   to.sin_port = htons(static_cast<uint16_t>(std::atoi(argv[4])));
   if (count < 1 || count > kMaxProcesses || seconds < 1 || seconds > kMaxSeconds ||
       inet_pton(AF_INET, argv[3], &to.sin_addr) != 1) {
-    std::fprintf(stderr, "accounting_senders: COUNT 1-%d, SECONDS 1-%d, HOST an IPv4 address\n", kMaxProcesses,
-                 kMaxSeconds);
+    std::fprintf(stderr, "accounting_senders: COUNT 1-%d, SECONDS 1-%d, HOST an IPv4 address\n",
+                 kMaxProcesses, kMaxSeconds);
     return 2;
   }
   int started = 0;

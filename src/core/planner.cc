@@ -356,10 +356,10 @@ std::string tbf_ifb_name_for(const std::string& interface) {
   return ("ntl-" + interface).substr(0, kIfNameMax);
 }
 
-Plan make_plan(const Config& original, const ManagedInterface& link, const KernelCapabilities& kernel,
-               const ListedDevices& devices, const std::vector<ReservedStream>& streams,
-               const StreamSlots& previous_slots) {
-  const Config config = with_managed_limit(original, link.name);
+Plan make_plan(const Config& config_as_written, const ManagedInterface& link,
+               const KernelCapabilities& kernel, const ListedDevices& devices,
+               const std::vector<ReservedStream>& streams, const StreamSlots& previous_slots) {
+  const Config config = with_managed_limit(config_as_written, link.name);
   Plan plan;
   const std::vector<ViewerClass> viewers = assign_stream_classes(streams, previous_slots, plan.notes);
   plan.interface = link.name;
