@@ -18,7 +18,7 @@ namespace nettoll::bench {
 using namespace std::chrono_literals;
 
 DaemonSession::DaemonSession(const ProcessSandbox& sandbox, const std::string& config_yaml,
-                             const std::string& classifier)
+                             const std::string& classifier, const std::string& ready_text)
     : config_path_(temporary_config_path("daemon")) {
   std::ofstream(config_path_) << config_yaml;
   std::vector<std::string> argv{testing::nettoll_binary(),
@@ -41,8 +41,8 @@ DaemonSession::DaemonSession(const ProcessSandbox& sandbox, const std::string& c
   daemon_ = std::make_unique<testing::ChildProcess>(argv);
   // "shaping vA: N change(s)" follows the classifier's setup: from then on a
   // new process is classified. 30 s: a thousand rules are 2,000 classes.
-  if (!daemon_->wait_for_output("shaping vA", 30s))
-    error_ = "the daemon did not shape vA:\n" + daemon_->output();
+  if (!daemon_->wait_for_output(ready_text, 30s))
+    error_ = "the daemon did not say '" + ready_text + "':\n" + daemon_->output();
 }
 
 DaemonSession::~DaemonSession() {

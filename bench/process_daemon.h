@@ -20,8 +20,9 @@ class DaemonSession {
  public:
   // Writes `config_yaml` to a temporary file and starts the daemon with
   // `--classifier classifier` (no flag when `classifier` is empty); waits up
-  // to 30 s until it shapes vA.
-  DaemonSession(const ProcessSandbox& sandbox, const std::string& config_yaml, const std::string& classifier);
+  // to 30 s until it shapes vA (until its output has `ready_text`).
+  DaemonSession(const ProcessSandbox& sandbox, const std::string& config_yaml, const std::string& classifier,
+                const std::string& ready_text = "shaping vA");
   // SIGTERM: the daemon removes its qdiscs, IFB and socket program itself.
   ~DaemonSession();
   DaemonSession(const DaemonSession&) = delete;

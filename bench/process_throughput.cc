@@ -82,17 +82,6 @@ std::string iperf_error(const testing::ChildProcess& client) {
   return output.substr(output.size() > 2000 ? output.size() - 2000 : 0);
 }
 
-std::optional<double> run_client(const ProcessSandbox& sandbox) {
-  auto client =
-      sandbox.start_in_a(fmt::format("./ntfast -4 -c 10.77.0.2 -p {} -t {} -J", kServerPort, kRunSeconds));
-  const auto status = client->wait_for_exit(std::chrono::seconds(kRunSeconds + 15));
-  const auto gbit = status == 0 ? iperf_gbit(*client) : std::nullopt;
-  if (!gbit) {
-    std::fprintf(stderr, "process_bench (c): the ntfast client failed: %s\n", iperf_error(*client).c_str());
-  }
-  return gbit;
-}
-
 // One run of `setup` on `path`; nullopt when something failed (said on stderr).
 std::optional<Run> run_setup(const ProcessSandbox& sandbox, const std::string& path, const Setup& setup) {
   if (setup.rules < 0) {
@@ -101,7 +90,7 @@ std::optional<Run> run_setup(const ProcessSandbox& sandbox, const std::string& p
       std::fprintf(stderr, "process_bench (c): an HTB is left on vA; no baseline\n");
       return std::nullopt;
     }
-    const auto gbit = run_client(sandbox);
+    const auto gbit = ntfast_gbit(sandbox, kRunSeconds);
     return gbit ? std::optional<Run>(Run{*gbit, -1}) : std::nullopt;
   }
   const std::string config = unshaped_config(setup.rules);
@@ -114,7 +103,7 @@ std::optional<Run> run_setup(const ProcessSandbox& sandbox, const std::string& p
   }
   const BpfRunTimeStats stats;
   const ProgramRuns before = classifier_program_runs();
-  const auto gbit = run_client(sandbox);
+  const auto gbit = ntfast_gbit(sandbox, kRunSeconds);
   if (!gbit) return std::nullopt;
   const ProgramRuns after = classifier_program_runs();
   Run run{*gbit, rule_class ? classified_percent(sandbox, rule_class->class_id) : -1};
@@ -167,6 +156,17 @@ void report_row(const std::string& path, const Setup& setup, const Row& row, dou
 }
 
 }  // namespace
+
+std::optional<double> ntfast_gbit(const ProcessSandbox& sandbox, int seconds) {
+  auto client =
+      sandbox.start_in_a(fmt::format("./ntfast -4 -c 10.77.0.2 -p {} -t {} -J", kServerPort, seconds));
+  const auto status = client->wait_for_exit(std::chrono::seconds(seconds + 15));
+  const auto gbit = status == 0 ? iperf_gbit(*client) : std::nullopt;
+  if (!gbit) {
+    std::fprintf(stderr, "the ntfast client failed: %s\n", iperf_error(*client).c_str());
+  }
+  return gbit;
+}
 
 std::string unshaped_config(int rules) {
   std::string yaml = "upload: 100gbit\ndownload: 100gbit\n";

@@ -3,6 +3,7 @@
 // flow that no limit holds back.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,11 @@ namespace nettoll::bench {
 // path with HTB only, with one rule matching ntfast, and with 1,000 rules
 // (999 matching nothing); each against the first. False when a run failed.
 bool report_unshaped_throughput(const ProcessSandbox& sandbox, const std::vector<std::string>& paths);
+
+// Runs `ntfast` (an iperf3 copy in the bin directory) against the iperf3
+// server on 10.77.0.2:5201 for `seconds`: the receiver's goodput in Gbit/s,
+// nullopt (said on stderr) when the run failed.
+std::optional<double> ntfast_gbit(const ProcessSandbox& sandbox, int seconds);
 
 // The benchmark's config: global limits far above what the veth carries
 // (so HTB holds nothing back) and `rules` process rules without limits, the

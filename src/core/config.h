@@ -134,6 +134,10 @@ struct Config {
   // skb->mark bits carrying container processes' rules (`container-mark`,
   // core/container_mark.h); 0: container links are left alone.
   uint32_t container_mark = kDefaultContainerMark;
+  // `accounting: true`: count per process even without limits or rules.
+  bool accounting = false;
+  // `usage: {retention: 400d}`: hourly rows older than this are pruned.
+  int usage_retention_days = 400;
 
   // True when the config asks nettoll to change anything in the kernel.
   bool shapes_anything() const {

@@ -268,6 +268,31 @@ ReservationsConfig read_reservations(ConfigNodeReader& reader, const YAML::Node&
   return reservations;
 }
 
+// "400d" → 400: whole days, 1 to 100 years' worth.
+std::optional<int> parse_retention_days(std::string_view text) {
+  if (text.size() < 2 || text.back() != 'd') return std::nullopt;
+  int days = 0;
+  const char* end = text.data() + text.size() - 1;
+  const auto [last, ec] = std::from_chars(text.data(), end, days);
+  if (ec != std::errc() || last != end || days < 1 || days > 36500) return std::nullopt;
+  return days;
+}
+
+// `usage: {retention: 400d}`.
+void read_usage_settings(ConfigNodeReader& reader, const YAML::Node& node, Config& config) {
+  const auto read_retention = [&](const YAML::Node& value) {
+    const auto text = reader.read_scalar(value, "usage: retention", "a number of days");
+    if (!text) return;
+    if (const auto days = parse_retention_days(*text)) {
+      config.usage_retention_days = *days;
+      return;
+    }
+    reader.error(value,
+                 "usage: retention: expected days from 1d to 36500d, such as 400d; got '" + *text + "'");
+  };
+  reader.read_fields(node, "usage", "in usage", {{"retention", read_retention}});
+}
+
 void read_interface_setting(ConfigNodeReader& reader, const YAML::Node& node, Config& config) {
   const auto name = reader.read_string(node, "interface");
   if (!name) return;
@@ -308,6 +333,10 @@ Config read_config(ConfigNodeReader& reader, const YAML::Node& root) {
   fields.emplace_back("reservations",
                       [&](const YAML::Node& node) { config.reservations = read_reservations(reader, node); });
   fields.emplace_back("api", [&](const YAML::Node& node) { config.api = read_api_config(reader, node); });
+  fields.emplace_back("accounting", [&](const YAML::Node& node) {
+    config.accounting = reader.read_bool(node, "accounting").value_or(config.accounting);
+  });
+  fields.emplace_back("usage", [&](const YAML::Node& node) { read_usage_settings(reader, node, config); });
   // Checked in full, then refused until quotas are enforced (quota_loader.cc).
   fields.emplace_back("quota",
                       [&](const YAML::Node& node) { (void)read_quota(reader, node, "quota", false); });

@@ -128,6 +128,9 @@ struct Plan {
   std::vector<ClassifierEntry> classifier;
   std::vector<StreamClassifierEntry> streams;  // by class minor
   std::vector<TbfPlan> tbfs;
+  // The eBPF programs count every packet on `interface` (while nettoll
+  // shapes, or with `accounting: true`); counting never drops or delays one.
+  bool accounting = false;
   // The interface's GSO and GRO size while shaping; 0 = leave it as it is.
   uint32_t gso_max_size = 0;
   // The skb->mark bits carrying container processes' rules (config

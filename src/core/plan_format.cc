@@ -145,6 +145,7 @@ nlohmann::json plan_to_json(const Plan& plan) {
                            {"latency_us", tbf.latency.count()},
                            {"explanation", tbf.explanation}});
   }
+  json["accounting"] = plan.accounting;
   json["notes"] = plan.notes;
   return json;
 }

@@ -406,11 +406,16 @@ Plan make_plan(const Config& config, const ManagedInterface& link, const KernelC
   plan_interface_limits(effective, link, kernel, devices, plan);
   if (!plan.tbfs.empty() && kernel.hz_assumed) {
     plan.notes.push_back(
-        fmt::format("no kernel effective readable (/proc/effective.gz, /boot/effective-RELEASE): HZ {} "
+        fmt::format("no kernel config readable (/proc/config.gz, /boot/config-RELEASE): HZ {} "
                     "assumed for the tbf bursts",
                     kernel.hz));
   }
-  if (!plan.egress && !plan.ingress && plan.tbfs.empty()) {
+  const bool shapes = plan.egress || plan.ingress || !plan.tbfs.empty();
+  plan.accounting = !link.name.empty() && (shapes || config.accounting);
+  if (!shapes && plan.accounting) {
+    plan.notes.push_back("no limits or rules configured: accounting only (counting programs on " + link.name +
+                         ", no qdisc of nettoll's; no packet is dropped or delayed)");
+  } else if (!shapes) {
     plan.notes.push_back("no limits or rules configured: nothing is changed in the kernel");
   }
   if (!kernel.has_fq_codel && !link.name.empty()) fit_gso_to_fifos(effective, link, plan);

@@ -61,7 +61,7 @@ std::string tbf_ifb_name_for(const std::string& interface);
 // classes' ceils give way by the total reserved, never below their rate.
 // Streams create no tree by themselves: without a limit there is nothing to
 // protect them from.
-Plan make_plan(const Config& original, const ManagedInterface& link, const KernelCapabilities& kernel,
+Plan make_plan(const Config& config, const ManagedInterface& link, const KernelCapabilities& kernel,
                const ListedDevices& devices = {}, const std::vector<ReservedStream>& streams = {},
                const StreamSlots& previous_slots = {});
 

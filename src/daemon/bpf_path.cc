@@ -64,6 +64,11 @@ void BpfPath::erase_streams_not_in(const std::vector<StreamClassifierEntry>& kep
 
 Result<void> BpfPath::release_streams(const Plan& next, NetlinkSocket& /*socket*/) {
   erase_streams_not_in(next.streams);
+  // The shaper is about to delete the IFB: stop redirecting to it first.
+  if (next.ifb.empty() && ifb_ifindex_ != 0) {
+    if (auto set = bpf_.set_ifb(0); !set) return set;
+    ifb_ifindex_ = 0;
+  }
   return success();
 }
 
@@ -89,17 +94,22 @@ Result<void> BpfPath::set_streams(const std::vector<StreamClassifierEntry>& stre
 // device without the programs, and a re-created IFB has a new ifindex that
 // the ingress program must redirect to.
 Result<void> BpfPath::attach_to_interface(const Plan& plan, NetlinkSocket& socket) {
-  if (plan.classifier.empty() && plan.streams.empty()) {
+  if (plan.classifier.empty() && plan.streams.empty() && !plan.accounting) {
     detach_from_interface();
     return success();
   }
   auto link = find_link(socket, plan.interface);
   if (!link) return Error{link.error()};
-  auto ifb = find_link(socket, plan.ifb);
-  if (!ifb) return Error{ifb.error()};
-  if (ifb->ifindex != ifb_ifindex_) {
-    if (auto set = bpf_.set_ifb(ifb->ifindex); !set) return set;
-    ifb_ifindex_ = ifb->ifindex;
+  // No download tree, no IFB: the ingress program counts and lets the packet go on.
+  int ifb_ifindex = 0;
+  if (!plan.ifb.empty()) {
+    auto ifb = find_link(socket, plan.ifb);
+    if (!ifb) return Error{ifb.error()};
+    ifb_ifindex = ifb->ifindex;
+  }
+  if (ifb_ifindex != ifb_ifindex_) {
+    if (auto set = bpf_.set_ifb(ifb_ifindex); !set) return set;
+    ifb_ifindex_ = ifb_ifindex;
   }
   if (plan.interface != attached_interface_ || link->ifindex != attached_ifindex_) {
     detach_from_interface();
@@ -108,9 +118,11 @@ Result<void> BpfPath::attach_to_interface(const Plan& plan, NetlinkSocket& socke
     }
     attached_interface_ = plan.interface;
     attached_ifindex_ = link->ifindex;
+    spdlog::info("eBPF programs on {}: per-process accounting{}", plan.interface,
+                 plan.classifier.empty() && plan.streams.empty() ? "" : " and classification");
   }
   // Every link event brings the daemon here: containers come and go.
-  return containers_.sync(bpf_, socket, plan.container_mark, link->ifindex, ifb->ifindex);
+  return containers_.sync(bpf_, socket, plan.container_mark, link->ifindex, ifb_ifindex);
 }
 
 void BpfPath::detach_from_interface() {

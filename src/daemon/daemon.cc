@@ -116,11 +116,18 @@ Result<void> Daemon::open_accounting() {
                                                   [this]() -> const Plan& { return shaper_->applied(); });
   stats_history_->register_routes(api_->router());
   if (auto started = stats_history_->start(); !started) return started;
-  usage_history_ = UsageHistory::open(options_.usage_db, *loop_, *accounting_, options_.usage_flush_interval);
   register_usage_route(api_->router(), options_.usage_db, [this] {
     if (usage_history_) usage_history_->flush();
   });
   return accounting_->start();
+}
+
+void Daemon::follow_usage_history() {
+  if (!usage_history_ && classifier_->process_traffic_fd() >= 0) {
+    usage_history_ =
+        UsageHistory::open(options_.usage_db, *loop_, *accounting_, options_.usage_flush_interval);
+  }
+  if (usage_history_) usage_history_->set_retention_days(config_.usage_retention_days);
 }
 
 Result<void> Daemon::open_reservations() {
@@ -214,6 +221,7 @@ Result<void> Daemon::follow_link(const std::string& why) {
     spdlog::error("{}", restored.error());
   }
   schedule_classifier_refresh();
+  follow_usage_history();
   last_error_.clear();
   if (*changed > 0) {
     spdlog::info("shaping {}: {} change(s)", link_.interface.empty() ? "interface limits" : link_.interface,

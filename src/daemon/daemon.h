@@ -75,6 +75,9 @@ class Daemon {
   // Replaces the reservation service by one for `next` (start, reload).
   Result<void> switch_reservations(ReservationReload next);
   Result<void> open_accounting();
+  // Opens the usage database once something is counted (the default config
+  // leaves no file), and keeps its retention the config's.
+  void follow_usage_history();
   void stop();
   // Keeps the classifier's periodic refresh (the fallback's poll) running
   // while it wants one; `soon`: a process just got a rule, look now.
@@ -96,7 +99,7 @@ class Daemon {
   std::unique_ptr<TrafficStats> traffic_stats_;
   std::unique_ptr<StatsHistory> stats_history_;  // /v1/stats/history
   std::shared_ptr<EventSink> events_;            // /v1/events
-  std::unique_ptr<UsageHistory> usage_history_;  // nullptr when its database cannot be opened
+  std::unique_ptr<UsageHistory> usage_history_;  // nullptr until counting starts, or when it cannot be opened
   InterfaceChoice link_;
   std::string last_error_;
   NaturalGsoSizes natural_gso_;

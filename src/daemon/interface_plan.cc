@@ -22,7 +22,7 @@ ListedDevices observe_listed_devices(NetlinkSocket& socket, const Config& config
 Result<Plan> plan_for_interface(NetlinkSocket& socket, const Config& config, const std::string& interface,
                                 NaturalGsoSizes& natural_gso, const std::vector<ReservedStream>& streams,
                                 const StreamSlots& slots) {
-  if (!config.shapes_anything()) {
+  if (!config.shapes_anything() && !config.accounting) {
     Plan plan;
     plan.interface = interface;
     return plan;

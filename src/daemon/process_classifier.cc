@@ -218,7 +218,7 @@ bool ProcessClassifier::on_events() {
     spdlog::error("{}", batch.error());
     return false;
   }
-  if (!path_) return false;  // no rules: nothing to keep track of
+  if (!path_ || rules_.empty()) return false;  // no rules: nothing to keep track of
   if (batch->overflowed) {
     spdlog::warn("process events were lost: rescanning /proc");
     rescan();
@@ -252,32 +252,54 @@ Result<void> ProcessClassifier::release_streams(const Plan& next, NetlinkSocket&
   return path_ ? path_->release_streams(next, socket) : success();
 }
 
+void ProcessClassifier::drop_path(const Plan& plan, NetlinkSocket& socket) {
+  if (path_) (void)path_->attach(plan, socket);
+  path_.reset();
+  rules_.clear();
+  announced_.clear();
+  attributes_.clear();
+  table_ = ProcessTable();
+  pruned_size_ = 0;
+  if (forks_filtered_) connector_->restore_event_filter();  // the eBPF filter's map goes with the path
+  forks_filtered_ = false;
+}
+
 Result<void> ProcessClassifier::apply(const Plan& plan, const std::vector<ProcessRule>& rules,
                                       NetlinkSocket& socket) {
-  if (plan.classifier.empty() && plan.streams.empty()) {
-    // No rules and no streams: drop the path, which detaches every program
-    // and filter. (Streams alone load it too: a reservation must hold also
-    // in a config without `processes:`.)
-    if (path_) (void)path_->attach(plan, socket);
-    path_.reset();
-    rules_.clear();
-    announced_.clear();
-    attributes_.clear();
-    table_ = ProcessTable();
-    pruned_size_ = 0;
-    if (forks_filtered_) connector_->restore_event_filter();  // the eBPF filter's map goes with the path
-    forks_filtered_ = false;
+  // No rules, no streams, no accounting: drop the path, which detaches every
+  // program and filter. (Streams alone load it too: a reservation must hold
+  // also in a config without `processes:`; so does accounting, on eBPF.)
+  const bool counting_only = plan.classifier.empty() && plan.streams.empty() && plan.accounting;
+  if (plan.classifier.empty() && plan.streams.empty() && !plan.accounting) {
+    drop_path(plan, socket);
+    counting_refused_ = false;
     return success();
   }
+  // The port filters classify, they do not count: with nothing to classify
+  // they have nothing to do on the link.
+  const auto refuse_counting = [&] {
+    if (!counting_refused_) {
+      spdlog::warn("accounting: per-process figures need the eBPF path ({}); nothing is attached",
+                   fallback_reason_);
+    }
+    drop_path(Plan{}, socket);
+    counting_refused_ = true;
+    return success();
+  };
+  if (counting_only && (counting_refused_ || (path_ && path_->name() != "bpf"))) return refuse_counting();
   if (!path_) {
     if (!plan.classifier.empty()) {
       if (auto possible = check_rescan_possible(); !possible) return possible;
     }
     if (auto chosen = choose_path(); !chosen) return chosen;
+    if (counting_only && path_->name() != "bpf") return refuse_counting();
+    counting_refused_ = false;
     forks_filtered_ = connector_ && path_->filter_process_events(connector_->fd());
   }
   if (auto attached = path_->attach(plan, socket); !attached) return attached;
-  if (table_.size() == 0) {
+  if (table_.size() == 0 && rules.empty()) {
+    rules_.clear();  // counting or streams only: no process needs a rule
+  } else if (table_.size() == 0) {
     rules_ = rules;
     announced_.clear();
     attributes_ = attributes_read(rules);
@@ -325,9 +347,10 @@ nlohmann::json ProcessClassifier::matched_processes() const {
 }
 
 nlohmann::json ProcessClassifier::path_status() const {
-  nlohmann::json status = {{"path", path_ ? path_->name() : "none"}};
-  if (path_ && !fallback_reason_.empty()) status["reason"] = fallback_reason_;
+  nlohmann::json status = {{"path", path_name()}};
+  if ((path_ || counting_refused_) && !fallback_reason_.empty()) status["reason"] = fallback_reason_;
   status["container_links"] = path_ ? path_->container_links() : nlohmann::json::array();
+  if (counting_refused_) status["accounting"] = "per-process figures need the eBPF path";
   if (connector_) {
     status["process_events"] = "proc connector";
   } else {

@@ -75,7 +75,9 @@ class ProcessClassifier {
   //  "process_events": "proc connector"|"rescan", "process_events_reason"}.
   nlohmann::json path_status() const;
   // "bpf", "u32" or "none" (no rules: no path).
-  std::string path_name() const { return path_ ? path_->name() : "none"; }
+  // "u32" also when accounting alone asked for a path and only the port
+  // filters were possible (they count nothing, so none is kept).
+  std::string path_name() const { return path_ ? path_->name() : counting_refused_ ? "u32" : "none"; }
   // The per-process accounting map, or -1 (see ClassifierPath).
   int process_traffic_fd() const { return path_ ? path_->process_traffic_fd() : -1; }
 
@@ -97,6 +99,8 @@ class ProcessClassifier {
   // What /proc must give for `rules` (and for the scope).
   std::set<std::string> attributes_read(const std::vector<ProcessRule>& rules) const;
   Result<void> choose_path();
+  // Detaches the path from everything (following `plan`) and forgets the processes.
+  void drop_path(const Plan& plan, NetlinkSocket& socket);
   // Without process events a config with rules needs a readable /proc.
   Result<void> check_rescan_possible() const;
   void rescan();
@@ -125,6 +129,7 @@ class ProcessClassifier {
   ClassifierMode mode_;
   std::unique_ptr<ClassifierPath> path_;  // chosen while there are rules
   std::string fallback_reason_;
+  bool counting_refused_ = false;  // accounting without rules, and no eBPF path for it
   ProcessTable table_;
   std::vector<ProcessRule> rules_;
   std::set<std::string> attributes_;   // what the rules read from /proc

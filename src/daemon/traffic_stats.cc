@@ -119,8 +119,8 @@ nlohmann::json TrafficStats::stats() {
     report["accounting"]["note"] = path == "u32"
                                        ? "per-process figures need the eBPF path; per-rule figures "
                                          "come from the HTB class counters"
-                                       : "accounting is off: it runs while nettoll classifies processes "
-                                         "(a process rule is in force)";
+                                       : "accounting is off: it runs while nettoll shapes (a limit or a "
+                                         "rule) or with `accounting: true`";
   }
   report["classes"] = classes();
   for (const nlohmann::json& c : report["classes"]) {

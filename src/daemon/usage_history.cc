@@ -2,14 +2,22 @@
 #include "daemon/usage_history.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 
 #include <ctime>
+#include <filesystem>
 
 namespace nettoll {
 
 std::unique_ptr<UsageHistory> UsageHistory::open(const std::string& path, EventLoop& loop,
                                                  Accounting& accounting,
                                                  std::chrono::seconds flush_interval) {
+  // Outside systemd's StateDirectory= (a daemon started by hand) the
+  // directory may not exist yet: created as the unit would, for root only.
+  const std::filesystem::path directory = std::filesystem::path(path).parent_path();
+  std::error_code ignored;
+  if (!directory.empty() && std::filesystem::create_directories(directory, ignored))
+    chmod(directory.c_str(), 0700);
   auto store = UsageStore::open_for_writing(path);
   if (!store) {
     spdlog::error("usage history off: {}", store.error());

@@ -25,6 +25,7 @@ class UsageHistory {
 
   // Writes what was recorded since the last flush (on stop).
   void flush();
+  void set_retention_days(int days) { recorder_.set_retention_days(days); }
   const UsageRecorder& recorder() const { return recorder_; }
 
  private:

@@ -39,6 +39,11 @@ class UsageRecorder : public UsageSink {
   Result<UsageBucket> used(const UsageFilter& filter) const;
 
   const UsageStore& store() const { return store_; }
+  // A new retention prunes at the next flush when it changed.
+  void set_retention_days(int days) {
+    if (days != retention_days_) last_prune_.reset();
+    retention_days_ = days;
+  }
 
  private:
   UsageStore store_;

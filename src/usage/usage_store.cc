@@ -4,7 +4,9 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <array>
+#include <unordered_map>
 
 namespace nettoll {
 namespace {
@@ -181,32 +183,58 @@ Result<int64_t> UsageStore::prune_before(int64_t hour) {
   return removed;
 }
 
+// Names are few and rows many (a year of 50 names: ~900,000): the names are
+// read once, and the rows of the range are summed here by their integer ids
+// in one pass in primary-key (hour) order. A GROUP BY on the joined names
+// had SQLite join two names per row and sort the year's rows by text.
 Result<std::vector<UsageBucket>> UsageStore::totals(UsageKey key, const UsageFilter& filter) const {
-  const char* group = key == UsageKey::process ? "p.name, 0"
-                      : key == UsageKey::rule  ? "r.name, 0"
-                                               : "'', u.hour";
-  const std::string sql = std::string("SELECT ") + group +
-                          ", SUM(CASE WHEN direction = 0 THEN bytes ELSE 0 END),"
-                          " SUM(CASE WHEN direction = 1 THEN bytes ELSE 0 END)"
-                          " FROM usage u JOIN names p ON p.id = u.process JOIN names r ON r.id = u.rule"
-                          " WHERE u.hour >= ?1 AND u.hour < ?2 AND (?3 = '' OR r.name = ?3)"
-                          " GROUP BY 1, 2 ORDER BY 1, 2";
-  Statement query(db_.get(), sql.c_str());
+  std::unordered_map<int64_t, std::string> names;
+  int64_t rule_id = -1;
+  {
+    Statement query(db_.get(), "SELECT id, name FROM names");
+    if (!query.ok()) return sqlite_error(db_.get(), path_, "cannot query");
+    int stepped = SQLITE_ROW;
+    while ((stepped = query.step()) == SQLITE_ROW) {
+      std::string name = reinterpret_cast<const char*>(sqlite3_column_text(query.get(), 1));
+      const int64_t id = sqlite3_column_int64(query.get(), 0);
+      if (!filter.rule.empty() && name == filter.rule) rule_id = id;
+      names.emplace(id, std::move(name));
+    }
+    if (stepped != SQLITE_DONE) return sqlite_error(db_.get(), path_, "cannot query");
+  }
+  if (!filter.rule.empty() && rule_id < 0) return std::vector<UsageBucket>{};  // no row has that rule
+  Statement query(db_.get(),
+                  "SELECT hour, process, rule, direction, bytes FROM usage WHERE hour >= ?1 AND hour < ?2 "
+                  "AND (?3 < 0 OR rule = ?3) ORDER BY hour");
   if (!query.ok()) return sqlite_error(db_.get(), path_, "cannot query");
   query.bind(1, filter.from);
   query.bind(2, filter.to);
-  query.bind(3, filter.rule);
-  std::vector<UsageBucket> buckets;
+  query.bind(3, rule_id);
+  std::unordered_map<int64_t, UsageBucket> by_name;  // process or rule id
+  std::vector<UsageBucket> by_hour;                  // rows come in hour order
   int stepped = SQLITE_ROW;
   while ((stepped = query.step()) == SQLITE_ROW) {
-    UsageBucket bucket;
-    bucket.name = reinterpret_cast<const char*>(sqlite3_column_text(query.get(), 0));
-    bucket.hour = sqlite3_column_int64(query.get(), 1);
-    bucket.download = static_cast<uint64_t>(sqlite3_column_int64(query.get(), 2));
-    bucket.upload = static_cast<uint64_t>(sqlite3_column_int64(query.get(), 3));
-    buckets.push_back(std::move(bucket));
+    const int64_t hour = sqlite3_column_int64(query.get(), 0);
+    UsageBucket* bucket = nullptr;
+    if (key == UsageKey::hour) {
+      if (by_hour.empty() || by_hour.back().hour != hour) by_hour.push_back(UsageBucket{"", hour, 0, 0});
+      bucket = &by_hour.back();
+    } else {
+      bucket = &by_name[sqlite3_column_int64(query.get(), key == UsageKey::process ? 1 : 2)];
+    }
+    const auto bytes = static_cast<uint64_t>(sqlite3_column_int64(query.get(), 4));
+    (sqlite3_column_int64(query.get(), 3) == 0 ? bucket->download : bucket->upload) += bytes;
   }
   if (stepped != SQLITE_DONE) return sqlite_error(db_.get(), path_, "cannot query");
+  if (key == UsageKey::hour) return by_hour;
+  std::vector<UsageBucket> buckets;
+  for (auto& [id, bucket] : by_name) {
+    const auto name = names.find(id);
+    bucket.name = name == names.end() ? "" : name->second;
+    buckets.push_back(std::move(bucket));
+  }
+  std::sort(buckets.begin(), buckets.end(),
+            [](const UsageBucket& a, const UsageBucket& b) { return a.name < b.name; });
   return buckets;
 }
 

@@ -4,6 +4,9 @@
 // and IPv6, both directions); an exited process's bytes stay in its name's
 // total; `nettoll top` under tmux shows them; /metrics passes promtool and a
 // real Prometheus scrapes it.
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 
 #include "byte_counting_fixture.h"
@@ -40,6 +43,35 @@ class AccountingTest : public ByteCountingFixture {
                                   const std::string& flags, int seconds) {
     return start_in_a("./" + program + " -c " + host + " -p " + std::to_string(port) + " -t " +
                       std::to_string(seconds) + " --json " + flags + " > " + program + ".json 2>&1");
+  }
+
+  // nettoll's objects on vA as tc and ip show them in namespace A.
+  std::string objects_on_va() const {
+    return testbed_
+        ->run_in_a(
+            "tc qdisc show dev vA; tc filter show dev vA ingress; tc filter show dev vA egress; "
+            "ip -o link show type ifb")
+        .output;
+  }
+
+  // ntbulk uploads, then downloads, for a second at 100 Mbit/s: its name's
+  // total grows by what iperf3 counted, within the tolerance.
+  void expect_counted_both_ways(const std::string& what) {
+    for (const bool reverse : {false, true}) {
+      const char* direction = reverse ? "download_bytes" : "upload_bytes";
+      const nlohmann::json before = stats();
+      start_json_client("ntbulk", reverse ? 5203 : 5201, "10.77.0.2", reverse ? "-b 100M -R" : "-b 100M", 1);
+      ASSERT_TRUE(eventually([&] { return has_process(stats(), "ntbulk"); }, 5s)) << what << "\n"
+                                                                                  << stats().dump();
+      stop_clients();
+      ASSERT_TRUE(eventually([&] { return !has_process(stats(), "ntbulk"); }, 5s)) << what;
+      const double expected = iperf_bytes("ntbulk", false, reverse);
+      ASSERT_GT(expected, 1e6) << what << ": iperf3 moved data";
+      const double counted =
+          name_total(stats(), "ntbulk", direction) - name_total(before, "ntbulk", direction);
+      EXPECT_NEAR(counted / expected, 1.0, kTolerance)
+          << what << ", " << direction << ": counted " << counted << ", iperf3 " << expected;
+    }
   }
 
   // What iperf3 says it moved in the measured direction.
@@ -103,6 +135,92 @@ TEST_P(AccountingTest, AnExitedProcessKeepsItsBytesInItsNameTotal) {
   const double expected = iperf_bytes("ntbulk", false, false);
   const nlohmann::json now = stats();
   EXPECT_NEAR(name_total(now, "ntbulk", "upload_bytes") / expected, 1.0, kTolerance) << now.dump();
+}
+
+// The README's run command must be safe on any machine: the shipped config
+// puts nothing on the interface, counts nothing and writes no database.
+TEST_P(AccountingTest, TheShippedDefaultConfigChangesNothingInTheKernel) {
+  std::ifstream file(std::string(NETTOLL_SOURCE_DIR) + "/packaging/default.yaml");
+  const std::string config((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  ASSERT_NE(config.find("interface: auto"), std::string::npos) << config;
+  const std::string untouched = objects_on_va();
+  start_daemon(config);
+  start_json_client("ntbulk", 5201, "10.77.0.2", "-b 20M", 1);
+  stop_clients();
+  EXPECT_EQ(objects_on_va(), untouched);
+  const nlohmann::json now = stats();
+  EXPECT_FALSE(now["accounting"].value("per_process", true)) << now.dump();
+  daemon_->signal(SIGTERM);
+  ASSERT_EQ(daemon_->wait_for_exit(10s), 0) << daemon_->output();
+  daemon_.reset();
+  EXPECT_FALSE(std::filesystem::exists(runtime_dir_ + "/usage.db")) << "nothing counted, no database";
+}
+
+TEST_P(AccountingTest, AccountingTrueAttachesCountingProgramsButNoQdisc) {
+  const std::string untouched = objects_on_va();
+  start_daemon("accounting: true\n");
+  const std::string objects = objects_on_va();
+  EXPECT_EQ(objects.find("htb"), std::string::npos) << objects;
+  EXPECT_EQ(objects.find("ifb"), std::string::npos) << "no IFB: downloads are counted at ingress\n"
+                                                    << objects;
+  EXPECT_EQ(objects.find("mirred"), std::string::npos) << objects;
+  EXPECT_NE(objects.find("clsact"), std::string::npos) << objects;
+  const std::string ingress = testbed_->run_in_a("tc filter show dev vA ingress").output;
+  const std::string egress = testbed_->run_in_a("tc filter show dev vA egress").output;
+  EXPECT_NE(ingress.find("bpf"), std::string::npos) << ingress;
+  EXPECT_NE(egress.find("bpf"), std::string::npos) << egress;
+  expect_counted_both_ways("accounting: true");
+  daemon_->signal(SIGTERM);
+  ASSERT_EQ(daemon_->wait_for_exit(10s), 0) << daemon_->output();
+  daemon_.reset();
+  EXPECT_EQ(objects_on_va(), untouched) << "a stop takes the programs and clsact away";
+  EXPECT_TRUE(std::filesystem::exists(runtime_dir_ + "/usage.db"));
+}
+
+TEST_P(AccountingTest, GlobalLimitsAloneCountPerProcess) {
+  start_daemon("download: 1gbit\nupload: 1gbit\n");
+  expect_counted_both_ways("global limits, no rules");
+}
+
+// A short transfer (2 MB, over in milliseconds) by a process that exits
+// before the daemon's next sample ever sees it alive is counted within 2 %
+// of what crossed vA. Not of iperf3's own figure: a sender's `sum_sent` is
+// what it wrote, and what its socket still held when the server closed the
+// test (a reset) never reached the wire; with the bulk rule's 500 Mbit/s
+// that was half of it, the "undercount" of short bursts. The kernel's device
+// counters, like nettoll's, include the link-layer header.
+TEST_P(AccountingTest, AShortBurstIsCountedWithinTwoPercentOfTheWire) {
+  start_daemon(kRules);
+  const auto wire = [&](bool received) {
+    const auto read = testbed_->run_in_a(std::string("cat /sys/class/net/vA/statistics/") +
+                                         (received ? "rx_bytes" : "tx_bytes"));
+    return std::stod(read.output);
+  };
+  for (const bool reverse : {false, true}) {
+    const char* direction = reverse ? "download_bytes" : "upload_bytes";
+    const nlohmann::json before = stats();
+    const double wire_before = wire(reverse);
+    start_in_a("./ntbulk -c 10.77.0.2 -p " + std::to_string(reverse ? 5203 : 5201) + " -n 2M --json" +
+               (reverse ? " -R" : "") + " > ntbulk.json 2>&1");
+    stop_clients();
+    ASSERT_GE(iperf_bytes("ntbulk", false, reverse), 2e6) << direction << ": iperf3 moved 2 MB";
+    const auto counted = [&] {
+      return name_total(stats(), "ntbulk", direction) - name_total(before, "ntbulk", direction);
+    };
+    // Folded by the first sample after the exit; the wire's count is final
+    // once nettoll's stops growing (the last FIN and ACKs).
+    double crossed = 0;
+    EXPECT_TRUE(eventually(
+        [&] {
+          crossed = wire(reverse) - wire_before;
+          return crossed > 5e5 && counted() >= crossed * (1 - kTolerance);
+        },
+        5s))
+        << direction << ": counted " << counted() << ", crossed vA " << crossed;
+    crossed = wire(reverse) - wire_before;
+    EXPECT_NEAR(counted() / crossed, 1.0, kTolerance)
+        << direction << ": counted " << counted() << ", crossed vA " << crossed;
+  }
 }
 
 TEST_P(AccountingTest, TopUnderTmuxShowsTheProcessesAndQuitsOnQ) {

@@ -3,7 +3,10 @@
 // database by the stop (SIGTERM), agree with iperf3's own count, add up
 // over a restart, and a SIGKILL keeps what was flushed before it; a
 // database that cannot be opened leaves the daemon shaping.
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "byte_counting_fixture.h"
@@ -103,11 +106,29 @@ TEST_P(UsageHistoryTest, SigkillKeepsWhatWasFlushed) {
   EXPECT_NEAR(total / (sent + more), 1.0, kTolerance) << "recorded " << total;
 }
 
+TEST_P(UsageHistoryTest, AMissingDirectoryIsCreatedForRootOnly) {
+  std::vector<std::string> command = daemon_command(kBulkRules);
+  auto db = std::find(command.begin(), command.end(), "--usage-db");
+  ASSERT_NE(db, command.end());
+  const std::string directory = runtime_dir_ + "/var-lib-nettoll";
+  *std::next(db) = directory + "/usage.db";
+  daemon_ = std::make_unique<ChildProcess>(command);
+  ASSERT_TRUE(eventually([&] { return status_json().starts_with("{"); }, 10s)) << daemon_->output();
+  ASSERT_TRUE(daemon_->wait_for_output("usage history: " + directory, 5s)) << daemon_->output();
+  struct stat info {};
+  ASSERT_EQ(stat(directory.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 07777, 0700u);
+  stop_daemon();
+}
+
 TEST_P(UsageHistoryTest, ADatabaseThatCannotBeOpenedIsALogLineNotAFailure) {
   std::vector<std::string> command = daemon_command(kBulkRules);
   auto db = std::find(command.begin(), command.end(), "--usage-db");
   ASSERT_NE(db, command.end());
-  *std::next(db) = bin_dir_ + "/no-such-directory/usage.db";
+  // A missing directory is created (as StateDirectory= would); one that is
+  // a file cannot be.
+  std::ofstream(bin_dir_ + "/not-a-directory") << "x";
+  *std::next(db) = bin_dir_ + "/not-a-directory/usage.db";
   daemon_ = std::make_unique<ChildProcess>(command);
   ASSERT_TRUE(eventually([&] { return status_json().starts_with("{"); }, 10s)) << daemon_->output();
   EXPECT_TRUE(daemon_->wait_for_output("usage history off: usage database " + bin_dir_, 5s))

@@ -180,6 +180,32 @@ TEST(ConfigLoader, EmptyTextIsTheDefaultConfig) {
   EXPECT_FALSE(loaded.config->reservations);
 }
 
+TEST(ConfigLoader, AccountingAndUsageRetention) {
+  const LoadedConfig defaults = load_config_text("interface: auto\n", "a.yaml");
+  ASSERT_TRUE(defaults.ok()) << all_diagnostics(defaults);
+  EXPECT_FALSE(defaults.config->accounting);
+  EXPECT_EQ(defaults.config->usage_retention_days, 400);
+  const LoadedConfig set = load_config_text("accounting: true\nusage: {retention: 30d}\n", "a.yaml");
+  ASSERT_TRUE(set.ok()) << all_diagnostics(set);
+  EXPECT_TRUE(set.config->accounting);
+  EXPECT_EQ(set.config->usage_retention_days, 30);
+}
+
+TEST(ConfigLoader, BadAccountingOrRetentionNamesTheKey) {
+  for (const char* text :
+       {"accounting: sometimes\n", "usage: {retention: 0d}\n", "usage: {retention: 400}\n",
+        "usage: {retention: 12h}\n", "usage: {retention: 36501d}\n", "usage: {keep: 1d}\n"}) {
+    const LoadedConfig loaded = load_config_text(text, "a.yaml");
+    EXPECT_FALSE(loaded.ok()) << text;
+    ASSERT_FALSE(loaded.diagnostics.empty()) << text;
+    const std::string message = format_diagnostic(loaded.diagnostics.front());
+    EXPECT_NE(message.find("a.yaml:1"), std::string::npos) << message;
+    EXPECT_TRUE(message.find("accounting") != std::string::npos ||
+                message.find("retention") != std::string::npos || message.find("keep") != std::string::npos)
+        << message;
+  }
+}
+
 TEST(ConfigLoader, NullProcessesMeansNoRules) {
   const LoadedConfig loaded = load_config_text("download: 10mbit\nprocesses:\n", "a.yaml");
   ASSERT_TRUE(loaded.ok()) << all_diagnostics(loaded);

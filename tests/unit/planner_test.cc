@@ -38,6 +38,39 @@ TEST(Planner, EmptyConfigChangesNothing) {
   EXPECT_NE(plan.notes.back().find("nothing is changed"), std::string::npos);
 }
 
+TEST(Planner, EmptyConfigCountsNothing) { EXPECT_FALSE(make_plan(Config{}, kEth0, kNoFqCodel).accounting); }
+
+TEST(Planner, AnyLimitCountsOnTheManagedInterface) {
+  Config upload;
+  upload.upload.limit = mbit(10);
+  EXPECT_TRUE(make_plan(upload, kEth0, kNoFqCodel).accounting);
+  Config interface_limit;
+  InterfaceLimit eth0;
+  eth0.name = "eth0";
+  eth0.rate = mbit(5);
+  interface_limit.interfaces.push_back(eth0);
+  EXPECT_TRUE(make_plan(interface_limit, kEth0, kNoFqCodel).accounting);
+  Config rules;
+  rules.processes.push_back(rule("bulk"));
+  EXPECT_TRUE(make_plan(rules, kEth0, kNoFqCodel).accounting);
+  // Nothing managed: nowhere to count.
+  EXPECT_FALSE(make_plan(upload, ManagedInterface{"", 0}, kNoFqCodel).accounting);
+}
+
+TEST(Planner, AccountingAloneCountsWithoutQdiscs) {
+  Config config;
+  config.accounting = true;
+  const Plan plan = make_plan(config, kEth0, kNoFqCodel);
+  EXPECT_TRUE(plan.accounting);
+  EXPECT_FALSE(plan.egress);
+  EXPECT_FALSE(plan.ingress);
+  EXPECT_TRUE(plan.ifb.empty());
+  EXPECT_TRUE(plan.tbfs.empty());
+  EXPECT_EQ(plan.gso_max_size, 0u);
+  ASSERT_FALSE(plan.notes.empty());
+  EXPECT_NE(plan.notes.back().find("accounting only"), std::string::npos) << plan.notes.back();
+}
+
 TEST(Planner, GlobalUploadLimitBuildsOnlyEgress) {
   Config config;
   config.upload.limit = mbit(10);

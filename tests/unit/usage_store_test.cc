@@ -163,6 +163,19 @@ TEST_F(UsageStoreTest, RecorderFlushesCountsLiveBytesAndKeepsTheRetention) {
   EXPECT_EQ(*recorder.store().totals(UsageKey::process, {}), (std::vector<UsageBucket>{{"curl", 0, 5, 0}}));
 }
 
+TEST_F(UsageStoreTest, AShorterRetentionPrunesAtTheNextFlush) {
+  UsageRecorder recorder(open(), 400);
+  recorder.record(kNoon, {{"curl", "web", Direction::download, 100}});
+  recorder.record(kNoon + 20 * kDay, {{"apt", "updates", Direction::download, 7}});
+  ASSERT_TRUE(recorder.flush(kNoon + 30 * kDay));
+  EXPECT_EQ(recorder.store().totals(UsageKey::process, {})->size(), 2u) << "both within 400 days";
+  // `usage: {retention: 15d}` on a reload: the 30-day-old row goes at once,
+  // not a day after the last prune; the 10-day-old one stays.
+  recorder.set_retention_days(15);
+  ASSERT_TRUE(recorder.flush(kNoon + 30 * kDay + 60));
+  EXPECT_EQ(*recorder.store().totals(UsageKey::process, {}), (std::vector<UsageBucket>{{"apt", 0, 7, 0}}));
+}
+
 TEST_F(UsageStoreTest, RecorderStampsTheAccountingsDeltasWithItsClock) {
   int64_t now = kNoon + 5;
   UsageRecorder recorder(open(), 400, [&now] { return now; });
