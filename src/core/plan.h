@@ -81,7 +81,8 @@ struct ClassifierEntry {
   std::string rule;
   Handle egress_class;
   Handle ingress_class;
-  std::string selects;  // which processes, as describe_selection says
+  std::string selects;   // which processes, as describe_selection says
+  bool blocked = false;  // drop the rule's packets (a quota's `then: block`; eBPF path only)
   bool operator==(const ClassifierEntry&) const = default;
 };
 
