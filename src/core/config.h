@@ -13,6 +13,7 @@
 
 #include "core/cidr.h"
 #include "core/duration.h"
+#include "core/quota_config.h"
 #include "core/rate.h"
 
 namespace nettoll {
@@ -57,6 +58,10 @@ struct ProcessRule {
   DirectionSettings upload;
   bool recursive = false;  // children inherit the rule
   bool bulk = false;       // squeezed by reservations
+  std::optional<QuotaConfig> quota;
+  // Not a config key: the rule's quota is used up with `then: block`
+  // (QuotaTracker::effective sets it); the classifier drops its packets.
+  bool blocked = false;
   SourceMark mark;
 };
 
@@ -121,10 +126,12 @@ struct Config {
   std::vector<ProcessRule> processes;
   std::vector<InterfaceLimit> interfaces;
   std::optional<ReservationsConfig> reservations;
+  std::optional<QuotaConfig> quota;  // on the whole link
 
   // True when the config asks nettoll to change anything in the kernel.
   bool shapes_anything() const {
-    return download.limit || upload.limit || !processes.empty() || !interfaces.empty();
+    // A link quota attaches the programs that count its use.
+    return download.limit || upload.limit || !processes.empty() || !interfaces.empty() || quota;
   }
 };
 

@@ -287,9 +287,8 @@ Config read_config(ConfigNodeReader& reader, const YAML::Node& root) {
       "interfaces", [&](const YAML::Node& node) { config.interfaces = read_interface_limits(reader, node); });
   fields.emplace_back("reservations",
                       [&](const YAML::Node& node) { config.reservations = read_reservations(reader, node); });
-  // Checked in full, then refused until quotas are enforced (quota_loader.cc).
-  fields.emplace_back("quota",
-                      [&](const YAML::Node& node) { (void)read_quota(reader, node, "quota", false); });
+  fields.emplace_back(
+      "quota", [&](const YAML::Node& node) { config.quota = read_quota(reader, node, "quota", false); });
   reader.read_fields(root, "the config", "at the top level", fields);
 
   check_minimum_fits(reader, "", "the global", globals);

@@ -128,6 +128,9 @@ struct Plan {
   std::optional<HtbTree> ingress;
   std::vector<ClassifierEntry> classifier;
   std::vector<StreamClassifierEntry> streams;  // by class minor
+  // The classifier's programs count traffic on `interface` even without
+  // rules or streams (a link quota needs its use).
+  bool accounting = false;
   std::vector<TbfPlan> tbfs;
   // The interface's GSO and GRO size while shaping; 0 = leave it as it is.
   uint32_t gso_max_size = 0;

@@ -375,9 +375,9 @@ Plan make_plan(const Config& original, const ManagedInterface& link, const Kerne
   if (has_rules) {
     for (size_t i = 0; i < config.processes.size(); ++i) {
       const auto minor = static_cast<uint16_t>(kFirstRuleClassMinor + i);
-      plan.classifier.push_back(ClassifierEntry{static_cast<uint32_t>(i + 1), config.processes[i].name,
-                                                Handle{kHtbMajor, minor}, Handle{kHtbMajor, minor},
-                                                describe_selection(config.processes[i])});
+      plan.classifier.push_back(ClassifierEntry{
+          static_cast<uint32_t>(i + 1), config.processes[i].name, Handle{kHtbMajor, minor},
+          Handle{kHtbMajor, minor}, describe_selection(config.processes[i]), config.processes[i].blocked});
     }
   }
   plan_stream_classifier(viewers, plan);
@@ -388,7 +388,13 @@ Plan make_plan(const Config& original, const ManagedInterface& link, const Kerne
                     "assumed for the tbf bursts",
                     kernel.hz));
   }
-  if (!plan.egress && !plan.ingress && plan.tbfs.empty()) {
+  // A link quota counts the interface's traffic even while nothing is shaped.
+  plan.accounting = config.quota && !link.name.empty();
+  if (!plan.egress && !plan.ingress && plan.tbfs.empty() && plan.accounting) {
+    plan.notes.push_back(
+        "the link quota counts traffic with the classifier's programs; nothing is shaped "
+        "until it is used up");
+  } else if (!plan.egress && !plan.ingress && plan.tbfs.empty()) {
     plan.notes.push_back("no limits or rules configured: nothing is changed in the kernel");
   }
   if (!kernel.has_fq_codel && !link.name.empty()) fit_gso_to_fifos(config, link, plan);

@@ -89,17 +89,21 @@ Result<void> BpfPath::set_streams(const std::vector<StreamClassifierEntry>& stre
 // device without the programs, and a re-created IFB has a new ifindex that
 // the ingress program must redirect to.
 Result<void> BpfPath::attach_to_interface(const Plan& plan, NetlinkSocket& socket) {
-  if (plan.classifier.empty() && plan.streams.empty()) {
+  if (plan.classifier.empty() && plan.streams.empty() && !plan.accounting) {
     detach_from_interface();
     return success();
   }
   auto link = find_link(socket, plan.interface);
   if (!link) return Error{link.error()};
-  auto ifb = find_link(socket, plan.ifb);
-  if (!ifb) return Error{ifb.error()};
-  if (ifb->ifindex != ifb_ifindex_) {
-    if (auto set = bpf_.set_ifb(ifb->ifindex); !set) return set;
-    ifb_ifindex_ = ifb->ifindex;
+  int ifb_ifindex = 0;  // none: only counting, ingress packets stay where they are
+  if (!plan.ifb.empty()) {
+    auto ifb = find_link(socket, plan.ifb);
+    if (!ifb) return Error{ifb.error()};
+    ifb_ifindex = ifb->ifindex;
+  }
+  if (ifb_ifindex != ifb_ifindex_) {
+    if (auto set = bpf_.set_ifb(ifb_ifindex); !set) return set;
+    ifb_ifindex_ = ifb_ifindex;
   }
   if (plan.interface == attached_interface_ && link->ifindex == attached_ifindex_) return success();
   detach_from_interface();

@@ -5,6 +5,8 @@
 #include <spdlog/spdlog.h>
 #include <systemd/sd-daemon.h>
 
+#include <ctime>
+
 #include "core/config_loader.h"
 #include "core/exit_codes.h"
 #include "daemon/interface_plan.h"
@@ -109,9 +111,28 @@ Result<void> Daemon::open_accounting() {
       TrafficStats::Sources{[this]() -> const Plan& { return shaper_->applied(); }, [this] { return link_; },
                             [this] { return classifier_ ? classifier_->path_name() : std::string("none"); }});
   traffic_stats_->register_routes(api_->router());
-  usage_history_ = UsageHistory::open(options_.usage_db, *loop_, *accounting_, options_.usage_flush_interval);
+  const int64_t offset = options_.clock_offset_seconds;
+  const auto clock = [offset] { return static_cast<int64_t>(std::time(nullptr)) + offset; };
+  usage_history_ =
+      UsageHistory::open(options_.usage_db, *loop_, *accounting_, options_.usage_flush_interval, clock);
+  QuotaTracker::UsageSource usage;
+  if (usage_history_)
+    usage = [this](const UsageFilter& filter) { return usage_history_->recorder().used(filter); };
+  quotas_ = std::make_unique<QuotaEnforcer>(
+      *loop_, std::move(usage),
+      QuotaEnforcer::Hooks{clock,
+                           [this] {
+                             if (auto followed = follow_link("quota"); !followed)
+                               spdlog::error("{}", followed.error());
+                           },
+                           [this] { return !classifier_ || classifier_->path_name() != "u32"; }});
+  quotas_->configure(config_);
+  traffic_stats_->add_metrics([this] { return quotas_->metric_families(); });
+  if (auto started = quotas_->start(); !started) return started;
   return accounting_->start();
 }
+
+Config Daemon::planned_config() const { return quotas_->effective(limit_overrides_.apply(config_)); }
 
 Result<void> Daemon::open_reservations() {
   if (!config_.reservations) return success();
@@ -164,7 +185,7 @@ Result<void> Daemon::follow_link(const std::string& why) {
   link_ = *choice;
   set_log_interface(link_.interface);
   auto plan =
-      plan_for_interface(*socket_, limit_overrides_.apply(config_), link_.interface, natural_gso_,
+      plan_for_interface(*socket_, planned_config(), link_.interface, natural_gso_,
                          reservations_ ? reservations_->active_streams() : std::vector<ReservedStream>{},
                          stream_slots_of(shaper_->applied()));
   if (!plan) return Error{plan.error()};
@@ -254,11 +275,13 @@ ApiResponse Daemon::reload(const std::string& why) {
   const Config previous = config_;
   const InterfaceLimitOverrides previous_overrides = limit_overrides_;
   config_ = *loaded.config;
+  quotas_->configure(config_);
   limit_overrides_.clear();  // `nettoll set` lasts until the next reload
   if (auto followed = follow_link("reload"); !followed) {
     // The failure may come after the kernel took the new plan (the
     // classifier refused it): put the previous one back before saying so.
     config_ = previous;
+    quotas_->configure(config_);
     limit_overrides_ = previous_overrides;
     if (auto restored = follow_link("reload failure"); !restored) {
       const std::string message = "reload failed: " + followed.error() +
@@ -309,6 +332,7 @@ nlohmann::json Daemon::status() {
   report["classifier"] = classifier_ ? classifier_->path_status() : nlohmann::json{{"path", "none"}};
   report["limit_overrides"] = limit_overrides_.to_json(config_);
   if (reservations_) report["reservations"] = reservations_->status();
+  report["quotas"] = quotas_->status_json();
   return report;
 }
 

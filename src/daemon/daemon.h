@@ -21,6 +21,7 @@
 #include "daemon/interface_plan.h"
 #include "daemon/kernel_recovery.h"
 #include "daemon/process_classifier.h"
+#include "daemon/quota_enforcer.h"
 #include "daemon/reservation_service.h"
 #include "daemon/shaper.h"
 #include "daemon/traffic_stats.h"
@@ -40,6 +41,9 @@ struct DaemonOptions {
   ClassifierMode classifier = ClassifierMode::automatic;
   std::string usage_db = kDefaultUsageDatabase;  // the usage history
   std::chrono::seconds usage_flush_interval{kUsageFlushSeconds};
+  // Test-only: the usage history and quotas see the time this far ahead of
+  // the system's (a test sees a quota period end without waiting for it).
+  int64_t clock_offset_seconds = 0;
 };
 
 class Daemon {
@@ -71,6 +75,8 @@ class Daemon {
   void register_routes();
   Result<void> open_reservations();
   Result<void> open_accounting();
+  // The config to plan: set's overrides, then the quotas' limits and blocks.
+  Config planned_config() const;
   void stop();
   // Keeps the classifier's periodic refresh (the fallback's poll) running
   // while it wants one; `soon`: a process just got a rule, look now.
@@ -91,6 +97,7 @@ class Daemon {
   std::unique_ptr<Accounting> accounting_;
   std::unique_ptr<TrafficStats> traffic_stats_;
   std::unique_ptr<UsageHistory> usage_history_;  // nullptr when its database cannot be opened
+  std::unique_ptr<QuotaEnforcer> quotas_;
   InterfaceChoice link_;
   std::string last_error_;
   NaturalGsoSizes natural_gso_;

@@ -229,10 +229,10 @@ Result<void> ProcessClassifier::release_streams(const Plan& next, NetlinkSocket&
 
 Result<void> ProcessClassifier::apply(const Plan& plan, const std::vector<ProcessRule>& rules,
                                       NetlinkSocket& socket) {
-  if (plan.classifier.empty() && plan.streams.empty()) {
-    // No rules and no streams: drop the path, which detaches every program
-    // and filter. (Streams alone load it too: a reservation must hold also
-    // in a config without `processes:`.)
+  if (plan.classifier.empty() && plan.streams.empty() && !plan.accounting) {
+    // No rules, streams or counting: drop the path, which detaches every
+    // program and filter. (Streams alone load it too: a reservation must
+    // hold also in a config without `processes:`; a link quota's counting too.)
     if (path_) (void)path_->attach(plan, socket);
     path_.reset();
     rules_.clear();

@@ -8,15 +8,15 @@
 namespace nettoll {
 
 std::unique_ptr<UsageHistory> UsageHistory::open(const std::string& path, EventLoop& loop,
-                                                 Accounting& accounting,
-                                                 std::chrono::seconds flush_interval) {
+                                                 Accounting& accounting, std::chrono::seconds flush_interval,
+                                                 UsageRecorder::Clock clock) {
   auto store = UsageStore::open_for_writing(path);
   if (!store) {
     spdlog::error("usage history off: {}", store.error());
     return nullptr;
   }
-  std::unique_ptr<UsageHistory> history(
-      new UsageHistory(UsageRecorder(std::move(*store), kDefaultUsageRetentionDays), loop, flush_interval));
+  std::unique_ptr<UsageHistory> history(new UsageHistory(
+      UsageRecorder(std::move(*store), kDefaultUsageRetentionDays, std::move(clock)), loop, flush_interval));
   accounting.add_sink(history->recorder_);
   history->schedule();
   spdlog::info("usage history: {}", path);
