@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   CLI::App app{"nettoll: a bandwidth manager for thin and metered links"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "nettoll 0.1.0");
+  app.set_help_all_flag("--help-all", "print help of every command, test-only options included");
 
   std::map<CLI::App*, nettoll::cli::CommandRunner> runners;
   auto add = [&](nettoll::cli::CommandRunner (*factory)(CLI::App&)) {
