@@ -46,7 +46,7 @@ class QuotaEnforcerTest : public ::testing::Test {
     enforcer_ = std::make_unique<QuotaEnforcer>(
         *loop_,
         [this](const UsageFilter& filter) -> Result<UsageBucket> {
-          // Rows stamped before the period's start are not its use.
+          // Bytes counted before the period's start are not its use.
           if (filter.from > used_since_) return UsageBucket{};
           return filter.rule.empty() ? link_used_ : rule_used_;
         },
@@ -55,7 +55,7 @@ class QuotaEnforcerTest : public ::testing::Test {
 
   ScopedTimeZone zone_{"UTC0"};
   int64_t now_ = local_time(2026, 12, 2, 23, 59);
-  int64_t used_since_ = local_time(2026, 12, 1);  // the use is from before now_
+  int64_t used_since_ = local_time(2026, 12, 2, 23);  // when the bytes were counted
   UsageBucket link_used_;
   UsageBucket rule_used_;
   int replans_ = 0;
