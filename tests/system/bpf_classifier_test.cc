@@ -524,11 +524,19 @@ class ClassifierTrafficTest : public BpfClassifierTest {
   // programs, counted as drops, while unruled traffic keeps flowing; unblocked,
   // its packets reach the class again.
   void expect_blocked_while_running(const std::string& device, const std::string& extra, bool ingress) {
-    auto limited = start_client((bin_ / "ntbulk").string(), "-c 10.77.0.2 -p 5201 -t 6 " + extra);
-    auto other = start_client(iperf3_, "-c 10.77.0.2 -p 5202 -t 6 " + extra);
+    auto limited = start_client((bin_ / "ntbulk").string(), "-c 10.77.0.2 -p 5201 -t 10 " + extra);
+    auto other = start_client(iperf3_, "-c 10.77.0.2 -p 5202 -t 10 " + extra);
     ASSERT_TRUE(limited->wait_for_output("sec", milliseconds(3000))) << limited->output();
     ASSERT_TRUE(classifier_->set_rule_classes(kLimitedRule, kLimitedPriority, kLimitedPriority, true));
-    std::this_thread::sleep_for(milliseconds(300));  // what was queued in 7a:10 drains
+    // What 7a:10 queued before the block drains at its 5 Mbit/s ceil (the
+    // IFB's fifo holds seconds of it): wait until its counter stands still.
+    uint64_t drained = sent_bytes(device, "7a:10");
+    for (const auto deadline = Clock::now() + milliseconds(5000); Clock::now() < deadline;) {
+      std::this_thread::sleep_for(milliseconds(300));
+      const uint64_t now = sent_bytes(device, "7a:10");
+      if (now == drained) break;
+      drained = now;
+    }
     const uint64_t limited_before = sent_bytes(device, "7a:10");
     const uint64_t other_before = sent_bytes(device, "7a:2");
     const auto window_start = Clock::now();
