@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 // nettoll's entry point: only dispatches to the subcommands.
 #include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
 #include <map>
 
 #include "cli/commands.h"
 #include "daemon/logging.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   nettoll::set_up_logging();
   CLI::App app{"nettoll: a bandwidth manager for thin and metered links"};
   app.require_subcommand(1);
@@ -45,4 +49,18 @@ int main(int argc, char** argv) {
     if (command->parsed()) return runner();
   }
   return nettoll::cli::kExitBadInput;
+}
+
+}  // namespace
+
+// Nothing escapes main: an unexpected exception is a one-line runtime failure.
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "nettoll: %s\n", error.what());
+  } catch (...) {
+    std::fprintf(stderr, "nettoll: unexpected error\n");
+  }
+  return nettoll::cli::kExitRuntimeFailure;
 }

@@ -356,32 +356,32 @@ std::string tbf_ifb_name_for(const std::string& interface) {
   return ("ntl-" + interface).substr(0, kIfNameMax);
 }
 
-Plan make_plan(const Config& original, const ManagedInterface& link, const KernelCapabilities& kernel,
+Plan make_plan(const Config& config, const ManagedInterface& link, const KernelCapabilities& kernel,
                const ListedDevices& devices, const std::vector<ReservedStream>& streams,
                const StreamSlots& previous_slots) {
-  const Config config = with_managed_limit(original, link.name);
+  const Config managed = with_managed_limit(config, link.name);
   Plan plan;
   const std::vector<ViewerClass> viewers = assign_stream_classes(streams, previous_slots, plan.notes);
   plan.interface = link.name;
   plan.mtu = link.mtu;
-  const bool has_rules = !config.processes.empty() && !link.name.empty();
-  if (!link.name.empty() && (config.upload.limit || has_rules)) {
-    plan.egress = plan_tree(config, Direction::upload, link.name, link, kernel, viewers, plan.notes);
+  const bool has_rules = !managed.processes.empty() && !link.name.empty();
+  if (!link.name.empty() && (managed.upload.limit || has_rules)) {
+    plan.egress = plan_tree(managed, Direction::upload, link.name, link, kernel, viewers, plan.notes);
   }
-  if (!link.name.empty() && (config.download.limit || has_rules)) {
+  if (!link.name.empty() && (managed.download.limit || has_rules)) {
     plan.ifb = ifb_name_for(link.name);
-    plan.ingress = plan_tree(config, Direction::download, plan.ifb, link, kernel, viewers, plan.notes);
+    plan.ingress = plan_tree(managed, Direction::download, plan.ifb, link, kernel, viewers, plan.notes);
   }
   if (has_rules) {
-    for (size_t i = 0; i < config.processes.size(); ++i) {
+    for (size_t i = 0; i < managed.processes.size(); ++i) {
       const auto minor = static_cast<uint16_t>(kFirstRuleClassMinor + i);
       plan.classifier.push_back(ClassifierEntry{
-          static_cast<uint32_t>(i + 1), config.processes[i].name, Handle{kHtbMajor, minor},
-          Handle{kHtbMajor, minor}, describe_selection(config.processes[i]), config.processes[i].blocked});
+          static_cast<uint32_t>(i + 1), managed.processes[i].name, Handle{kHtbMajor, minor},
+          Handle{kHtbMajor, minor}, describe_selection(managed.processes[i]), managed.processes[i].blocked});
     }
   }
   plan_stream_classifier(viewers, plan);
-  plan_interface_limits(config, link, kernel, devices, plan);
+  plan_interface_limits(managed, link, kernel, devices, plan);
   if (!plan.tbfs.empty() && kernel.hz_assumed) {
     plan.notes.push_back(
         fmt::format("no kernel config readable (/proc/config.gz, /boot/config-RELEASE): HZ {} "
@@ -389,7 +389,7 @@ Plan make_plan(const Config& original, const ManagedInterface& link, const Kerne
                     kernel.hz));
   }
   // A link quota counts the interface's traffic even while nothing is shaped.
-  plan.accounting = config.quota && !link.name.empty();
+  plan.accounting = managed.quota && !link.name.empty();
   if (!plan.egress && !plan.ingress && plan.tbfs.empty() && plan.accounting) {
     plan.notes.push_back(
         "the link quota counts traffic with the classifier's programs; nothing is shaped "
@@ -397,7 +397,7 @@ Plan make_plan(const Config& original, const ManagedInterface& link, const Kerne
   } else if (!plan.egress && !plan.ingress && plan.tbfs.empty()) {
     plan.notes.push_back("no limits or rules configured: nothing is changed in the kernel");
   }
-  if (!kernel.has_fq_codel && !link.name.empty()) fit_gso_to_fifos(config, link, plan);
+  if (!kernel.has_fq_codel && !link.name.empty()) fit_gso_to_fifos(managed, link, plan);
   return plan;
 }
 
