@@ -149,7 +149,7 @@ class SocketChild {
 
   // Lets the child open its sockets; their fd numbers in the child, or
   // nullopt when it failed.
-  std::optional<std::pair<int, int>> go() {
+  std::optional<std::pair<int, int>> go() const {
     if (::write(go_, "g", 1) != 1) return std::nullopt;
     int fds[2] = {-1, -1};
     if (::read(reply_, fds, sizeof(fds)) != sizeof(fds) || fds[0] < 0) return std::nullopt;
