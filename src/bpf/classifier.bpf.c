@@ -170,14 +170,21 @@ static __always_inline void count_packet(struct __sk_buff *skb, const struct soc
   }
 }
 
-static __always_inline void apply_rule(struct __sk_buff *skb, __u32 rule, int ingress) {
-  if (rule == NETTOLL_NO_RULE) return;
+/* Sets the packet's class from its rule and counts it; returns nonzero when
+ * the rule is blocked (a quota's `then: block`): the caller drops it. */
+static __always_inline int apply_rule(struct __sk_buff *skb, __u32 rule, int ingress) {
+  if (rule == NETTOLL_NO_RULE) return 0;
   struct rule_classes *classes = bpf_map_lookup_elem(&rule_classes, &rule);
-  if (!classes) return;
+  if (!classes) return 0;
+  struct rule_traffic *traffic = bpf_map_lookup_elem(&rule_traffic, &rule);
+  if (classes->blocked) {
+    if (traffic && ingress) __sync_fetch_and_add(&traffic->ingress_drops, 1);
+    if (traffic && !ingress) __sync_fetch_and_add(&traffic->egress_drops, 1);
+    return 1;
+  }
   __u32 priority = ingress ? classes->ingress_priority : classes->egress_priority;
   if (priority) skb->priority = priority;
-  struct rule_traffic *traffic = bpf_map_lookup_elem(&rule_traffic, &rule);
-  if (!traffic) return;
+  if (!traffic) return 0;
   if (ingress) {
     __sync_fetch_and_add(&traffic->ingress_packets, 1);
     __sync_fetch_and_add(&traffic->ingress_bytes, skb->len);
@@ -185,6 +192,7 @@ static __always_inline void apply_rule(struct __sk_buff *skb, __u32 rule, int in
     __sync_fetch_and_add(&traffic->egress_packets, 1);
     __sync_fetch_and_add(&traffic->egress_bytes, skb->len);
   }
+  return 0;
 }
 
 static __always_inline struct socket_rule *stored_rule(struct bpf_sock *sk) {
@@ -203,7 +211,7 @@ int classify_egress(struct __sk_buff *skb) {
   struct socket_rule *stored = sk ? stored_rule(sk) : NULL;
   struct socket_rule container_owner = {}; /* forwarded from a container */
   if (!sk && container_sender(skb, &container_owner)) stored = &container_owner;
-  apply_rule(skb, stored ? stored->rule_id : NETTOLL_NO_RULE, 0);
+  if (apply_rule(skb, stored ? stored->rule_id : NETTOLL_NO_RULE, 0)) return TC_ACT_SHOT;
   count_packet(skb, stored, 0);
   apply_stream(skb, 0);
   return TC_ACT_UNSPEC;
@@ -267,22 +275,24 @@ static __always_inline void ingress_owner_ipv6(struct __sk_buff *skb, __u32 offs
 
 /* At tc ingress skb->data is the MAC header (cls_bpf pushes it back), so the
  * network header starts after the link-layer header: 14 bytes on Ethernet,
- * none on L3 devices (tun, wireguard). */
-static __always_inline void classify_ingress(struct __sk_buff *skb, __u32 network_offset) {
+ * none on L3 devices (tun, wireguard). Returns nonzero when the packet's rule
+ * is blocked: the caller drops it. */
+static __always_inline int classify_ingress(struct __sk_buff *skb, __u32 network_offset) {
   struct socket_rule owner = {};
   /* A reply to a container: the host may have a socket on the NAT port too. */
   const int to_container = container_flow_owner(skb, &owner);
   if (!to_container && skb->protocol == bpf_htons(ETH_P_IP)) ingress_owner_ipv4(skb, network_offset, &owner);
   if (!to_container && skb->protocol == bpf_htons(ETH_P_IPV6))
     ingress_owner_ipv6(skb, network_offset, &owner);
-  apply_rule(skb, owner.rule_id, 1);
+  if (apply_rule(skb, owner.rule_id, 1)) return 1;
   count_packet(skb, &owner, 1);
   apply_stream(skb, 1);
+  return 0;
 }
 
 SEC("tc")
 int classify_ingress_ethernet(struct __sk_buff *skb) {
-  classify_ingress(skb, ETH_HLEN);
+  if (classify_ingress(skb, ETH_HLEN)) return TC_ACT_SHOT;
   __u32 zero = 0;
   struct classifier_settings *config = bpf_map_lookup_elem(&settings, &zero);
   if (config && config->ifb_ifindex) return bpf_redirect(config->ifb_ifindex, 0);
@@ -294,7 +304,7 @@ int classify_ingress_ethernet(struct __sk_buff *skb) {
  * classifies, and a mirred filter after it does the redirect. */
 SEC("tc")
 int classify_ingress_l3(struct __sk_buff *skb) {
-  classify_ingress(skb, 0);
+  if (classify_ingress(skb, 0)) return TC_ACT_SHOT;
   return TC_ACT_UNSPEC;
 }
 

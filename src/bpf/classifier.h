@@ -49,6 +49,9 @@ struct process_key {
 struct rule_classes {
   __u32 egress_priority;
   __u32 ingress_priority;
+  /* Nonzero: the tc programs drop the rule's packets both ways (TC_ACT_SHOT,
+   * counted in rule_traffic's drops): a quota's `then: block`. */
+  __u32 blocked;
 };
 
 /* Viewers of reserved streams the maps hold at most (one class minor each,
@@ -80,12 +83,15 @@ struct classifier_settings {
   __u32 ifb_ifindex;
 };
 
-/* rule_traffic value: what the tc programs saw per rule (atomic adds). */
+/* rule_traffic value: what the tc programs saw per rule (atomic adds);
+ * packets dropped while the rule is blocked count only as drops. */
 struct rule_traffic {
   __u64 egress_packets;
   __u64 egress_bytes;
   __u64 ingress_packets;
   __u64 ingress_bytes;
+  __u64 egress_drops;
+  __u64 ingress_drops;
 };
 
 /* process_traffic value, per CPU (plain adds): egress is upload, ingress

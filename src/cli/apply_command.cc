@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 
@@ -44,6 +45,12 @@ Result<Config> load_for_apply(const ApplyOptions& options) {
         "apply does not classify processes: the classes of the {} rule(s) under 'processes:' are "
         "created, but all traffic goes to the default class; run `nettoll daemon` for that",
         config.processes.size());
+  }
+  const bool rule_quota = std::any_of(config.processes.begin(), config.processes.end(),
+                                      [](const ProcessRule& r) { return r.quota; });
+  if (config.quota || rule_quota) {
+    spdlog::warn("apply does not enforce quotas (it counts nothing); run `nettoll daemon` for them");
+    config.quota.reset();  // nothing to count for: no counting programs either
   }
   return config;
 }

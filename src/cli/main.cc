@@ -1,16 +1,21 @@
 // SPDX-License-Identifier: Apache-2.0
 // nettoll's entry point: only dispatches to the subcommands.
 #include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
 #include <map>
 
 #include "cli/commands.h"
 #include "daemon/logging.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   nettoll::set_up_logging();
   CLI::App app{"nettoll: a bandwidth manager for thin and metered links"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "nettoll 0.1.0");
+  app.set_help_all_flag("--help-all", "print help of every command, test-only options included");
 
   std::map<CLI::App*, nettoll::cli::CommandRunner> runners;
   auto add = [&](nettoll::cli::CommandRunner (*factory)(CLI::App&)) {
@@ -45,4 +50,18 @@ int main(int argc, char** argv) {
     if (command->parsed()) return runner();
   }
   return nettoll::cli::kExitBadInput;
+}
+
+}  // namespace
+
+// Nothing escapes main: an unexpected exception is a one-line runtime failure.
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "nettoll: %s\n", error.what());
+  } catch (...) {
+    std::fprintf(stderr, "nettoll: unexpected error\n");
+  }
+  return nettoll::cli::kExitRuntimeFailure;
 }

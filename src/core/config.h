@@ -14,6 +14,7 @@
 #include "core/cidr.h"
 #include "core/container_mark.h"
 #include "core/duration.h"
+#include "core/quota_config.h"
 #include "core/rate.h"
 
 namespace nettoll {
@@ -58,6 +59,10 @@ struct ProcessRule {
   DirectionSettings upload;
   bool recursive = false;  // children inherit the rule
   bool bulk = false;       // squeezed by reservations
+  std::optional<QuotaConfig> quota;
+  // Not a config key: the rule's quota is used up with `then: block`
+  // (QuotaTracker::effective sets it); the classifier drops its packets.
+  bool blocked = false;
   SourceMark mark;
 };
 
@@ -138,10 +143,12 @@ struct Config {
   bool accounting = false;
   // `usage: {retention: 400d}`: hourly rows older than this are pruned.
   int usage_retention_days = 400;
+  std::optional<QuotaConfig> quota;  // on the whole link
 
   // True when the config asks nettoll to change anything in the kernel.
   bool shapes_anything() const {
-    return download.limit || upload.limit || !processes.empty() || !interfaces.empty();
+    // A link quota attaches the programs that count its use.
+    return download.limit || upload.limit || !processes.empty() || !interfaces.empty() || quota;
   }
 };
 

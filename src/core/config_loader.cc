@@ -337,9 +337,8 @@ Config read_config(ConfigNodeReader& reader, const YAML::Node& root) {
     config.accounting = reader.read_bool(node, "accounting").value_or(config.accounting);
   });
   fields.emplace_back("usage", [&](const YAML::Node& node) { read_usage_settings(reader, node, config); });
-  // Checked in full, then refused until quotas are enforced (quota_loader.cc).
-  fields.emplace_back("quota",
-                      [&](const YAML::Node& node) { (void)read_quota(reader, node, "quota", false); });
+  fields.emplace_back(
+      "quota", [&](const YAML::Node& node) { config.quota = read_quota(reader, node, "quota", false); });
   reader.read_fields(root, "the config", "at the top level", fields);
 
   check_minimum_fits(reader, "", "the global", globals);

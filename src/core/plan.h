@@ -81,7 +81,8 @@ struct ClassifierEntry {
   std::string rule;
   Handle egress_class;
   Handle ingress_class;
-  std::string selects;  // which processes, as describe_selection says
+  std::string selects;   // which processes, as describe_selection says
+  bool blocked = false;  // drop the rule's packets (a quota's `then: block`; eBPF path only)
   bool operator==(const ClassifierEntry&) const = default;
 };
 
@@ -129,7 +130,8 @@ struct Plan {
   std::vector<StreamClassifierEntry> streams;  // by class minor
   std::vector<TbfPlan> tbfs;
   // The eBPF programs count every packet on `interface` (while nettoll
-  // shapes, or with `accounting: true`); counting never drops or delays one.
+  // shapes, with `accounting: true`, or for a link quota); counting never
+  // drops or delays one.
   bool accounting = false;
   // The interface's GSO and GRO size while shaping; 0 = leave it as it is.
   uint32_t gso_max_size = 0;

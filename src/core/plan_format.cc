@@ -84,6 +84,7 @@ std::string format_plan(const Plan& plan) {
       out += fmt::format("  {:<4}{:<16} egress {}  ingress {}\n", entry.rule_id, entry.rule,
                          format_handle(entry.egress_class), format_handle(entry.ingress_class));
       out += fmt::format("      selects {}\n", entry.selects);
+      if (entry.blocked) out += "      blocked: its packets are dropped (quota used up, then: block)\n";
     }
   }
   if (!plan.streams.empty()) {
@@ -124,6 +125,8 @@ nlohmann::json plan_to_json(const Plan& plan) {
                                   {"egress_class", format_handle(entry.egress_class)},
                                   {"ingress_class", format_handle(entry.ingress_class)},
                                   {"selects", entry.selects}});
+    // Only when blocked: plans without blocked quotas print as they always did.
+    if (entry.blocked) json["classifier"].back()["blocked"] = true;
   }
   // Only with streams: plans without reservations print as they always did.
   for (const StreamClassifierEntry& entry : plan.streams) {

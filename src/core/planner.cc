@@ -399,7 +399,8 @@ Plan make_plan(const Config& config, const ManagedInterface& link, const KernelC
       const auto minor = static_cast<uint16_t>(kFirstRuleClassMinor + i);
       plan.classifier.push_back(ClassifierEntry{static_cast<uint32_t>(i + 1), effective.processes[i].name,
                                                 Handle{kHtbMajor, minor}, Handle{kHtbMajor, minor},
-                                                describe_selection(effective.processes[i])});
+                                                describe_selection(effective.processes[i]),
+                                                effective.processes[i].blocked});
     }
   }
   plan_stream_classifier(viewers, plan);
@@ -411,8 +412,13 @@ Plan make_plan(const Config& config, const ManagedInterface& link, const KernelC
                     kernel.hz));
   }
   const bool shapes = plan.egress || plan.ingress || !plan.tbfs.empty();
-  plan.accounting = !link.name.empty() && (shapes || config.accounting);
-  if (!shapes && plan.accounting) {
+  // A link quota counts the interface's traffic even while nothing is shaped.
+  plan.accounting = !link.name.empty() && (shapes || config.accounting || effective.quota);
+  if (!shapes && plan.accounting && effective.quota) {
+    plan.notes.push_back(
+        "the link quota counts traffic with the classifier's programs; nothing is shaped "
+        "until it is used up");
+  } else if (!shapes && plan.accounting) {
     plan.notes.push_back("no limits or rules configured: accounting only (counting programs on " + link.name +
                          ", no qdisc of nettoll's; no packet is dropped or delayed)");
   } else if (!shapes) {

@@ -153,7 +153,7 @@ ProcessRule read_process_rule(ConfigNodeReader& reader, const YAML::Node& key, c
     rule.bulk = reader.read_bool(node, what + ": bulk").value_or(false);
   });
   fields.emplace_back("quota", [&](const YAML::Node& node) {
-    (void)read_quota(reader, node, what + ": quota", true);  // refused until enforced
+    rule.quota = read_quota(reader, node, what + ": quota", true);
   });
   fields.emplace_back("match", [&](const YAML::Node& node) { match.emplace(node); });
   fields.emplace_back("match-any", [&](const YAML::Node& node) { match_any.emplace(node); });

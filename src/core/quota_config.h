@@ -18,6 +18,7 @@ struct QuotaPeriod {
   // month: the day of the month it starts on, 1..31 (in shorter months, their
   // last day); week: the weekday, 1 = Monday .. 7 = Sunday; day: unused.
   int start = 1;
+  bool operator==(const QuotaPeriod&) const = default;
 };
 
 // What applies while a quota is used up.
@@ -25,6 +26,7 @@ struct QuotaThen {
   bool block = false;            // drop the rule's packets
   std::optional<Rate> download;  // else: these ceilings
   std::optional<Rate> upload;
+  bool operator==(const QuotaThen&) const = default;
 };
 
 struct QuotaConfig {
@@ -34,6 +36,7 @@ struct QuotaConfig {
   std::optional<uint64_t> upload;
   QuotaThen then;
   std::optional<double> warn_at;  // fraction of a size, e.g. 0.8
+  bool operator==(const QuotaConfig&) const = default;
 };
 
 }  // namespace nettoll

@@ -8,11 +8,6 @@
 namespace nettoll {
 namespace {
 
-// Quotas are parsed and checked in full, but nothing counts their use until
-// the per-process byte counters (issue 14, part A) feed the usage recorder:
-// until then `check` refuses them rather than accept a quota that never acts.
-constexpr bool kQuotasEnforced = false;
-
 constexpr std::array<const char*, 7> kWeekdays = {"monday", "tuesday",  "wednesday", "thursday",
                                                   "friday", "saturday", "sunday"};
 
@@ -133,20 +128,7 @@ std::optional<QuotaConfig> read_quota(ConfigNodeReader& reader, const YAML::Node
   } else {
     read_then(reader, *then, what + ": then", in_rule, quota);
   }
-  if (quota.then.block) {
-    reader.error(*then, what +
-                            ": then: block is not available in this build yet (the classifier cannot drop a "
-                            "rule's packets); give limits such as {download: 8kbit} for now");
-  }
   if (reader.error_count() != errors_before) return std::nullopt;
-  if (!kQuotasEnforced) {
-    reader.error(
-        node,
-        what +
-            ": quotas are not enforced by this build yet (usage is recorded, `nettoll usage` shows it); "
-            "remove the quota for now");
-    return std::nullopt;
-  }
   return quota;
 }
 

@@ -35,8 +35,8 @@ Result<std::unique_ptr<BpfPath>> BpfPath::load(const std::string& cgroup_path) {
 
 Result<void> BpfPath::attach(const Plan& plan, NetlinkSocket& socket) {
   for (const ClassifierEntry& entry : plan.classifier) {
-    if (auto set =
-            bpf_.set_rule_classes(entry.rule_id, entry.egress_class.packed(), entry.ingress_class.packed());
+    if (auto set = bpf_.set_rule_classes(entry.rule_id, entry.egress_class.packed(),
+                                         entry.ingress_class.packed(), entry.blocked);
         !set) {
       return set;
     }

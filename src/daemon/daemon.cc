@@ -5,6 +5,8 @@
 #include <spdlog/spdlog.h>
 #include <systemd/sd-daemon.h>
 
+#include <ctime>
+
 #include "core/api_config_loader.h"
 #include "core/config_loader.h"
 #include "core/exit_codes.h"
@@ -119,16 +121,40 @@ Result<void> Daemon::open_accounting() {
   register_usage_route(api_->router(), options_.usage_db, [this] {
     if (usage_history_) usage_history_->flush();
   });
+  const int64_t offset = options_.clock_offset_seconds;
+  usage_clock_ = [offset] { return static_cast<int64_t>(std::time(nullptr)) + offset; };
+  QuotaTracker::UsageSource usage = [this](const UsageFilter& filter) -> Result<UsageBucket> {
+    if (!usage_history_) return Error{"the usage history has no database to count them in"};
+    return usage_history_->recorder().used(filter);
+  };
+  quotas_ = std::make_unique<QuotaEnforcer>(
+      *loop_, std::move(usage),
+      QuotaEnforcer::Hooks{usage_clock_,
+                           [this] {
+                             if (auto followed = follow_link("quota"); !followed)
+                               spdlog::error("{}", followed.error());
+                           },
+                           [this] { return !classifier_ || classifier_->path_name() != "u32"; }});
+  // Quotas count from the database: it opens now, not once counting attaches.
+  if (!QuotaTracker::quotas_of(config_).empty()) open_usage_history();
+  quotas_->configure(config_);
+  traffic_stats_->add_metrics([this] { return quotas_->metric_families(); });
+  if (auto started = quotas_->start(); !started) return started;
   return accounting_->start();
 }
 
+void Daemon::open_usage_history() {
+  if (usage_history_) return;
+  usage_history_ = UsageHistory::open(options_.usage_db, *loop_, *accounting_, options_.usage_flush_interval,
+                                      usage_clock_);
+}
+
 void Daemon::follow_usage_history() {
-  if (!usage_history_ && classifier_->process_traffic_fd() >= 0) {
-    usage_history_ =
-        UsageHistory::open(options_.usage_db, *loop_, *accounting_, options_.usage_flush_interval);
-  }
+  if (classifier_->process_traffic_fd() >= 0) open_usage_history();
   if (usage_history_) usage_history_->set_retention_days(config_.usage_retention_days);
 }
+
+Config Daemon::planned_config() const { return quotas_->effective(limits_.apply(config_)); }
 
 Result<void> Daemon::open_reservations() {
   if (!config_.reservations) return success();
@@ -194,7 +220,7 @@ Result<void> Daemon::follow_link(const std::string& why) {
   link_ = *choice;
   set_log_interface(link_.interface);
   auto plan =
-      plan_for_interface(*socket_, limits_.apply(config_), link_.interface, natural_gso_,
+      plan_for_interface(*socket_, planned_config(), link_.interface, natural_gso_,
                          reservations_ ? reservations_->active_streams() : std::vector<ReservedStream>{},
                          stream_slots_of(shaper_->applied()));
   if (!plan) return Error{plan.error()};
@@ -282,11 +308,13 @@ ApiResponse Daemon::reload(const std::string& why) {
   const Config previous = config_;
   const LimitService::Overrides previous_overrides = limits_.overrides();
   config_ = *loaded.config;
+  quotas_->configure(config_);
   limits_.clear();  // `nettoll set` lasts until the next reload
   if (auto followed = follow_link("reload"); !followed) {
     // The failure may come after the kernel took the new plan (the
     // classifier refused it): put the previous one back before saying so.
     config_ = previous;
+    quotas_->configure(config_);
     limits_.restore(previous_overrides);
     if (auto restored = follow_link("reload failure"); !restored) {
       const std::string message = "reload failed: " + followed.error() +
@@ -344,6 +372,7 @@ nlohmann::json Daemon::status() {
   report["classifier"] = classifier_ ? classifier_->path_status() : nlohmann::json{{"path", "none"}};
   limits_.add_status(report);
   if (reservations_) report["reservations"] = reservations_->status();
+  report["quotas"] = quotas_->status_json();
   return report;
 }
 

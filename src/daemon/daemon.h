@@ -22,6 +22,7 @@
 #include "daemon/kernel_recovery.h"
 #include "daemon/limit_service.h"
 #include "daemon/process_classifier.h"
+#include "daemon/quota_enforcer.h"
 #include "daemon/reservation_service.h"
 #include "daemon/shaper.h"
 #include "daemon/stats_history.h"
@@ -42,6 +43,9 @@ struct DaemonOptions {
   ClassifierMode classifier = ClassifierMode::automatic;
   std::string usage_db = kDefaultUsageDatabase;  // the usage history
   std::chrono::seconds usage_flush_interval{kUsageFlushSeconds};
+  // Test-only: the usage history and quotas see the time this far ahead of
+  // the system's (a test sees a quota period end without waiting for it).
+  int64_t clock_offset_seconds = 0;
 };
 
 class Daemon {
@@ -78,6 +82,10 @@ class Daemon {
   // Opens the usage database once something is counted (the default config
   // leaves no file), and keeps its retention the config's.
   void follow_usage_history();
+  // Opens the usage database (once; see usage_history_).
+  void open_usage_history();
+  // The config to plan: set's overrides, then the quotas' limits and blocks.
+  Config planned_config() const;
   void stop();
   // Keeps the classifier's periodic refresh (the fallback's poll) running
   // while it wants one; `soon`: a process just got a rule, look now.
@@ -100,6 +108,8 @@ class Daemon {
   std::unique_ptr<StatsHistory> stats_history_;  // /v1/stats/history
   std::shared_ptr<EventSink> events_;            // /v1/events
   std::unique_ptr<UsageHistory> usage_history_;  // nullptr until counting starts, or when it cannot be opened
+  std::unique_ptr<QuotaEnforcer> quotas_;
+  UsageRecorder::Clock usage_clock_;  // the usage rows' and quotas' clock (--test-clock-offset)
   InterfaceChoice link_;
   std::string last_error_;
   NaturalGsoSizes natural_gso_;

@@ -40,6 +40,16 @@ Result<std::unique_ptr<PortFilterPath>> PortFilterPath::open() {
 
 Result<void> PortFilterPath::attach(const Plan& plan, NetlinkSocket& socket) {
   if (plan.classifier != classifier_) classes_changed_ = true;
+  for (const ClassifierEntry& entry : plan.classifier) {
+    // u32 can only classify here: dropping needs act_gact, which our
+    // kernels may lack, and a tiny ceil is a trickle, not a block.
+    if (entry.blocked && std::find(classifier_.begin(), classifier_.end(), entry) == classifier_.end()) {
+      spdlog::error(
+          "rule '{}': then: block needs the eBPF classifier; the u32 fallback cannot drop its "
+          "packets, so it is not blocked",
+          entry.rule);
+    }
+  }
   classifier_ = plan.classifier;
   wanted_stream_filters_ = plan_stream_filters(plan.streams);
   const bool classifies = !plan.classifier.empty() || !plan.streams.empty();

@@ -6,9 +6,11 @@
 #include <algorithm>
 #include <map>
 
+#include "core/data_size.h"
 #include "core/plan_format.h"
 #include "kernel/htb_classes.h"
 #include "kernel/links.h"
+#include "usage/quota_period.h"
 
 namespace nettoll {
 
@@ -92,6 +94,23 @@ void append_reservations_text(std::string& out, const nlohmann::json& book) {
     out += "  holding " + client.get<std::string>() + "\n";
 }
 
+// "quotas:" then, per quota and size: "  link  total  41.0 GB of 50.0 GB (82.0%),
+// 9.00 GB left, resets 2027-01-01 00:00  warned".
+void append_quotas_text(std::string& out, const nlohmann::json& quotas) {
+  if (quotas.empty()) return;
+  out += "quotas:\n";
+  for (const auto& quota : quotas) {
+    const std::string resets = format_local_time(quota.value("resets", int64_t{0}), "%Y-%m-%d %H:%M");
+    for (const auto& measure : member(quota, "measures")) {
+      out += fmt::format(
+          "  {:<16} {:<8} {} of {} ({:.1f}%), {} left, resets {}  {}\n", quota.value("scope", ""),
+          measure.value("name", ""), format_data_size(measure.value("used", uint64_t{0})),
+          format_data_size(measure.value("limit", uint64_t{0})), measure.value("percent", 0.0),
+          format_data_size(measure.value("remaining", uint64_t{0})), resets, quota.value("state", ""));
+    }
+  }
+}
+
 }  // namespace
 
 std::string status_line(const InterfaceChoice& link, const Plan& applied, const std::string& last_error) {
@@ -156,6 +175,7 @@ std::string format_status(const nlohmann::json& report) {
                        link.value("nsid", -1), link.value("flows", 0));
   }
   append_reservations_text(out, member(report, "reservations"));
+  append_quotas_text(out, member(report, "quotas"));
   for (const auto& note : member(report, "notes")) out += "note: " + note.get<std::string>() + "\n";
   return out;
 }

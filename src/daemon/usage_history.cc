@@ -10,8 +10,8 @@
 namespace nettoll {
 
 std::unique_ptr<UsageHistory> UsageHistory::open(const std::string& path, EventLoop& loop,
-                                                 Accounting& accounting,
-                                                 std::chrono::seconds flush_interval) {
+                                                 Accounting& accounting, std::chrono::seconds flush_interval,
+                                                 UsageRecorder::Clock clock) {
   // Outside systemd's StateDirectory= (a daemon started by hand) the
   // directory may not exist yet: created as the unit would, for root only.
   const std::filesystem::path directory = std::filesystem::path(path).parent_path();
@@ -23,8 +23,8 @@ std::unique_ptr<UsageHistory> UsageHistory::open(const std::string& path, EventL
     spdlog::error("usage history off: {}", store.error());
     return nullptr;
   }
-  std::unique_ptr<UsageHistory> history(
-      new UsageHistory(UsageRecorder(std::move(*store), kDefaultUsageRetentionDays), loop, flush_interval));
+  std::unique_ptr<UsageHistory> history(new UsageHistory(
+      UsageRecorder(std::move(*store), kDefaultUsageRetentionDays, std::move(clock)), loop, flush_interval));
   accounting.add_sink(history->recorder_);
   history->schedule();
   spdlog::info("usage history: {}", path);

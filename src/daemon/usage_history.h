@@ -20,8 +20,10 @@ class UsageHistory {
  public:
   // Opens the database at `path` and registers with `accounting`; nullptr
   // (after an error line naming the path) when the database cannot be opened.
+  // `clock` stamps the rows (default: the system's).
   static std::unique_ptr<UsageHistory> open(const std::string& path, EventLoop& loop, Accounting& accounting,
-                                            std::chrono::seconds flush_interval);
+                                            std::chrono::seconds flush_interval,
+                                            UsageRecorder::Clock clock = {});
 
   // Writes what was recorded since the last flush (on stop).
   void flush();

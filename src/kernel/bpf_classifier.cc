@@ -371,12 +371,12 @@ Result<void> BpfClassifier::set_ifb(int ifb_ifindex) {
 }
 
 Result<void> BpfClassifier::set_rule_classes(uint32_t rule_id, uint32_t egress_priority,
-                                             uint32_t ingress_priority) {
+                                             uint32_t ingress_priority, bool blocked) {
   if (rule_id == NETTOLL_NO_RULE || rule_id >= kMaxBpfRules) {
     return Error{"cannot set the classes of rule " + std::to_string(rule_id) + ": rule ids run from 1 to " +
                  std::to_string(kMaxBpfRules - 1)};
   }
-  const rule_classes classes{egress_priority, ingress_priority};
+  const rule_classes classes{egress_priority, ingress_priority, blocked ? 1u : 0u};
   return update_map(bpf_map__fd(skeleton_->maps.rule_classes), &rule_id, &classes,
                     "the classes of rule " + std::to_string(rule_id));
 }
@@ -497,7 +497,8 @@ int BpfClassifier::process_traffic_fd() const { return bpf_map__fd(skeleton_->ma
 RuleTraffic BpfClassifier::rule_traffic(uint32_t rule_id) const {
   ::rule_traffic value{};
   if (bpf_map_lookup_elem(bpf_map__fd(skeleton_->maps.rule_traffic), &rule_id, &value) != 0) return {};
-  return RuleTraffic{value.egress_packets, value.egress_bytes, value.ingress_packets, value.ingress_bytes};
+  return RuleTraffic{value.egress_packets, value.egress_bytes, value.ingress_packets,
+                     value.ingress_bytes,  value.egress_drops, value.ingress_drops};
 }
 
 Result<uint64_t> cgroup_v2_id(const std::string& path) {

@@ -42,6 +42,8 @@ struct RuleTraffic {
   uint64_t egress_bytes = 0;
   uint64_t ingress_packets = 0;
   uint64_t ingress_bytes = 0;
+  uint64_t egress_drops = 0;  // packets dropped while the rule was blocked
+  uint64_t ingress_drops = 0;
 };
 
 class BpfClassifier {
@@ -85,9 +87,11 @@ class BpfClassifier {
   Result<void> set_ifb(int ifb_ifindex);
 
   // The skb->priority (htb major << 16 | minor) each direction gives rule
-  // `rule_id`'s packets; 0 leaves a direction to the default class. Fails
-  // when rule_id is 0 or not below kMaxBpfRules.
-  Result<void> set_rule_classes(uint32_t rule_id, uint32_t egress_priority, uint32_t ingress_priority);
+  // `rule_id`'s packets; 0 leaves a direction to the default class.
+  // `blocked`: the programs drop the rule's packets both ways instead (a
+  // quota's `then: block`). Fails when rule_id is 0 or not below kMaxBpfRules.
+  Result<void> set_rule_classes(uint32_t rule_id, uint32_t egress_priority, uint32_t ingress_priority,
+                                bool blocked = false);
 
   // Packets to viewer `remote` (egress, by destination) and from it
   // (ingress, by source) get these skb->priority values whatever their

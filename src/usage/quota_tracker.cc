@@ -6,22 +6,44 @@
 namespace nettoll {
 namespace {
 
-const char* level_name(QuotaLevel level) {
+const char* state_name(QuotaLevel level, const QuotaThen& then) {
   switch (level) {
     case QuotaLevel::under:
-      return "under";
+      return "ok";
     case QuotaLevel::warning:
-      return "warning";
+      return "warned";
     case QuotaLevel::over:
       break;
   }
-  return "over";
+  return then.block ? "blocked" : "over";
+}
+
+double percent_of(const QuotaMeasure& measure) {
+  return measure.limit == 0 ? 100.0 : 100.0 * double(measure.used) / double(measure.limit);
 }
 
 }  // namespace
 
 QuotaTracker::QuotaTracker(std::vector<ScopedQuota> quotas) {
   for (ScopedQuota& quota : quotas) quotas_.push_back({std::move(quota), std::nullopt});
+}
+
+std::vector<ScopedQuota> QuotaTracker::quotas_of(const Config& config) {
+  std::vector<ScopedQuota> quotas;
+  if (config.quota) quotas.push_back({"link", *config.quota});
+  for (const ProcessRule& rule : config.processes) {
+    if (rule.quota) quotas.push_back({rule.name, *rule.quota});
+  }
+  return quotas;
+}
+
+void QuotaTracker::keep_states_of(const QuotaTracker& previous) {
+  for (Tracked& tracked : quotas_) {
+    for (const Tracked& old : previous.quotas_) {
+      if (old.quota.scope == tracked.quota.scope && old.quota.config == tracked.quota.config)
+        tracked.status = old.status;
+    }
+  }
 }
 
 Result<QuotaTracker::Update> QuotaTracker::update(int64_t now, const UsageSource& usage) {
@@ -58,8 +80,9 @@ Config QuotaTracker::effective(const Config& config) const {
       continue;
     }
     for (ProcessRule& rule : result.processes) {
-      if (rule.name == tracked.quota.scope)
-        apply_quota_limits(tracked.quota.config.then, rule.download, rule.upload);
+      if (rule.name != tracked.quota.scope) continue;
+      apply_quota_limits(tracked.quota.config.then, rule.download, rule.upload);
+      if (tracked.quota.config.then.block) rule.blocked = true;
     }
   }
   return result;
@@ -83,15 +106,34 @@ nlohmann::json QuotaTracker::status_json() const {
       measures.push_back({{"name", measure.name},
                           {"used", measure.used},
                           {"limit", measure.limit},
-                          {"remaining", measure.remaining()}});
+                          {"remaining", measure.remaining()},
+                          {"percent", percent_of(measure)}});
     }
     list.push_back({{"scope", tracked.quota.scope},
-                    {"state", level_name(tracked.status->level)},
+                    {"state", state_name(tracked.status->level, tracked.quota.config.then)},
                     {"period_start", tracked.status->period.begin},
                     {"resets", tracked.status->period.end},
                     {"measures", measures}});
   }
   return list;
+}
+
+std::vector<MetricFamily> QuotaTracker::metric_families() const {
+  MetricFamily used{"nettoll_quota_used_bytes", "Bytes used of a quota in its current period", "gauge", {}};
+  MetricFamily limit{"nettoll_quota_limit_bytes", "The size of a quota in bytes", "gauge", {}};
+  MetricFamily exceeded{
+      "nettoll_quota_exceeded", "1 while a quota is used up (its then applies)", "gauge", {}};
+  for (const Tracked& tracked : quotas_) {
+    if (!tracked.status) continue;
+    for (const QuotaMeasure& measure : tracked.status->measures) {
+      const std::map<std::string, std::string> labels{{"rule", tracked.quota.scope},
+                                                      {"direction", measure.name}};
+      used.samples.push_back({labels, double(measure.used)});
+      limit.samples.push_back({labels, double(measure.limit)});
+      exceeded.samples.push_back({labels, measure.used >= measure.limit ? 1.0 : 0.0});
+    }
+  }
+  return {used, limit, exceeded};
 }
 
 }  // namespace nettoll

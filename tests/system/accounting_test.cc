@@ -2,8 +2,8 @@
 // Per-process accounting through the daemon (eBPF path): two renamed iperf3
 // copies' counters agree with iperf3's own byte counts (TCP and UDP, IPv4
 // and IPv6, both directions); an exited process's bytes stay in its name's
-// total; `nettoll top` under tmux shows them; /metrics passes promtool and a
-// real Prometheus scrapes it.
+// total; `nettoll top` under tmux shows them; /metrics (with the quotas'
+// families) passes promtool and a real Prometheus scrapes it.
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -252,8 +252,10 @@ TEST_P(AccountingTest, MetricsPassPromtoolAndPrometheusScrapesThem) {
   if (run_command("command -v promtool && command -v prometheus").exit_status != 0)
     GTEST_SKIP() << "prometheus is not installed (scripts/install-deps)";
   const std::string api = "127.0.0.1:17657";
-  start_daemon(std::string(kRules) + "reservations:\n  api: " + api + "\n  token-file: " + bin_dir_ +
-               "/token\n");
+  // Quotas on the rule and on the link add their families.
+  start_daemon(std::string(kRules) + "    quota: {period: month, upload: 10GB, then: {upload: 1mbit}}\n" +
+               "quota: {period: month, total: 100GB, then: {download: 1mbit}}\n" +
+               "reservations:\n  api: " + api + "\n  token-file: " + bin_dir_ + "/token\n");
   start_json_client("ntbulk", 5201, "10.77.0.2", "-b 20M", 3);
   stop_clients();
   // The API listens in the daemon's namespace: everything below runs in A.
@@ -266,6 +268,11 @@ TEST_P(AccountingTest, MetricsPassPromtoolAndPrometheusScrapesThem) {
   EXPECT_NE(text.find("nettoll_process_name_bytes_total{direction=\"upload\",name=\"ntbulk\",rule=\"bulk\"}"),
             std::string::npos)
       << text;
+  for (const char* quota : {"nettoll_quota_used_bytes{direction=\"upload\",rule=\"bulk\"}",
+                            "nettoll_quota_limit_bytes{direction=\"upload\",rule=\"bulk\"} 10000000000",
+                            "nettoll_quota_exceeded{direction=\"total\",rule=\"link\"} 0"}) {
+    EXPECT_NE(text.find(quota), std::string::npos) << quota << " in\n" << text;
+  }
   const std::string data = bin_dir_ + "/prometheus";
   std::filesystem::create_directories(data);
   std::ofstream(data + "/prometheus.yml") << "global: {scrape_interval: 1s}\nscrape_configs:\n"

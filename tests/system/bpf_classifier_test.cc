@@ -149,7 +149,7 @@ class SocketChild {
 
   // Lets the child open its sockets; their fd numbers in the child, or
   // nullopt when it failed.
-  std::optional<std::pair<int, int>> go() {
+  std::optional<std::pair<int, int>> go() const {
     if (::write(go_, "g", 1) != 1) return std::nullopt;
     int fds[2] = {-1, -1};
     if (::read(reply_, fds, sizeof(fds)) != sizeof(fds) || fds[0] < 0) return std::nullopt;
@@ -520,6 +520,44 @@ class ClassifierTrafficTest : public BpfClassifierTest {
     EXPECT_GE(rates.other_bits, 20e6) << "the unregistered flow should get far more";
   }
 
+  // A blocked rule (a quota's `then: block`) loses its packets in the tc
+  // programs, counted as drops, while unruled traffic keeps flowing; unblocked,
+  // its packets reach the class again.
+  void expect_blocked_while_running(const std::string& device, const std::string& extra, bool ingress) {
+    auto limited = start_client((bin_ / "ntbulk").string(), "-c 10.77.0.2 -p 5201 -t 10 " + extra);
+    auto other = start_client(iperf3_, "-c 10.77.0.2 -p 5202 -t 10 " + extra);
+    ASSERT_TRUE(limited->wait_for_output("sec", milliseconds(3000))) << limited->output();
+    ASSERT_TRUE(classifier_->set_rule_classes(kLimitedRule, kLimitedPriority, kLimitedPriority, true));
+    // What 7a:10 queued before the block drains at its 5 Mbit/s ceil (the
+    // IFB's fifo holds seconds of it): wait until its counter stands still.
+    uint64_t drained = sent_bytes(device, "7a:10");
+    for (const auto deadline = Clock::now() + milliseconds(5000); Clock::now() < deadline;) {
+      std::this_thread::sleep_for(milliseconds(300));
+      const uint64_t now = sent_bytes(device, "7a:10");
+      if (now == drained) break;
+      drained = now;
+    }
+    const uint64_t limited_before = sent_bytes(device, "7a:10");
+    const uint64_t other_before = sent_bytes(device, "7a:2");
+    const auto window_start = Clock::now();
+    std::this_thread::sleep_for(milliseconds(1500));
+    const uint64_t limited_after = sent_bytes(device, "7a:10");
+    const uint64_t other_after = sent_bytes(device, "7a:2");
+    const double seconds = std::chrono::duration<double>(Clock::now() - window_start).count();
+    const RuleTraffic traffic = classifier_->rule_traffic(kLimitedRule);
+    ASSERT_TRUE(classifier_->set_rule_classes(kLimitedRule, kLimitedPriority, kLimitedPriority, false));
+    std::printf("blocked (%s): 7a:10 passed %lu bytes, 7a:2 %.2f Mbit/s, drops egress %lu ingress %lu\n",
+                device.c_str(), static_cast<unsigned long>(limited_after - limited_before),
+                double(other_after - other_before) * 8 / seconds / 1e6,
+                static_cast<unsigned long>(traffic.egress_drops),
+                static_cast<unsigned long>(traffic.ingress_drops));
+    EXPECT_EQ(limited_after, limited_before) << "a blocked rule's packets reached its class";
+    EXPECT_GT(ingress ? traffic.ingress_drops : traffic.egress_drops, 0u);
+    EXPECT_GE(double(other_after - other_before) * 8 / seconds, 20e6) << "other traffic should flow on";
+    other->wait_for_exit(milliseconds(15000));
+    limited->wait_for_exit(milliseconds(15000));
+  }
+
   std::string iperf3_;
   fs::path bin_;
   std::unique_ptr<Testbed> testbed_;
@@ -543,6 +581,12 @@ TEST_F(ClassifierTrafficTest, DownloadIsLimitedIpv6) { expect_limited(run_pair("
 
 TEST_F(ClassifierTrafficTest, UdpDownloadIsLimited) {
   expect_limited(run_pair("10.77.0.2", "-R -u -b 40M", "ntifb"));
+}
+
+TEST_F(ClassifierTrafficTest, BlockedRuleDropsItsUpload) { expect_blocked_while_running("vA", "", false); }
+
+TEST_F(ClassifierTrafficTest, BlockedRuleDropsItsDownload) {
+  expect_blocked_while_running("ntifb", "-R", true);
 }
 
 // A flow that started before its process had a rule follows it once

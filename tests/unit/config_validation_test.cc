@@ -310,20 +310,30 @@ TEST(ConfigValidation, QuotaFieldsAreChecked) {
                       "unknown key 'totl' in quota: did you mean 'total'?"));
 }
 
-TEST(ConfigValidation, QuotasAreRefusedUntilUsageIsCounted) {
-  // A well-formed quota: the one error says that this build does not enforce it.
-  EXPECT_TRUE(
-      has_one("quota: {period: month, start: 1, total: 50GB, warn-at: 80%,\n"
-              "        then: {download: 1mbit, upload: 256kbit}}\n",
-              1, 8, "quota: quotas are not enforced by this build yet"));
-  EXPECT_TRUE(
-      has_one("processes:\n  updater:\n    match: [{name: apt}]\n"
-              "    quota: {period: week, start: sunday, download: 2GiB, then: {download: 8kbit}}\n",
-              4, 12, "process 'updater': quota: quotas are not enforced by this build yet"));
-  EXPECT_TRUE(
-      has_one("processes:\n  updater:\n    match: [{name: apt}]\n"
-              "    quota: {period: day, download: 2GB, then: block}\n",
-              4, 47, "process 'updater': quota: then: block is not available in this build yet"));
+TEST(ConfigValidation, QuotasLoadOnTheLinkAndOnRules) {
+  const LoadedConfig loaded = load_config_text(
+      "quota: {period: month, start: 1, total: 50GB, warn-at: 80%,\n"
+      "        then: {download: 1mbit, upload: 256kbit}}\n"
+      "processes:\n  updater:\n    match: [{name: apt}]\n"
+      "    quota: {period: week, start: sunday, download: 2GiB, then: block}\n",
+      "t.yaml");
+  ASSERT_TRUE(loaded.ok()) << all_diagnostics(loaded);
+  EXPECT_TRUE(loaded.diagnostics.empty()) << all_diagnostics(loaded);
+  ASSERT_TRUE(loaded.config->quota);
+  EXPECT_EQ(loaded.config->quota->total, 50'000'000'000u);
+  EXPECT_EQ(loaded.config->quota->then.upload, Rate::bits_per_second(256'000));
+  EXPECT_DOUBLE_EQ(loaded.config->quota->warn_at.value_or(0), 0.8);
+  ASSERT_EQ(loaded.config->processes.size(), 1u);
+  const auto& rule_quota = loaded.config->processes[0].quota;
+  ASSERT_TRUE(rule_quota);
+  EXPECT_EQ(rule_quota->period.kind, QuotaPeriodKind::week);
+  EXPECT_EQ(rule_quota->period.start, 7);
+  EXPECT_EQ(rule_quota->download, 2u * 1024 * 1024 * 1024);
+  EXPECT_TRUE(rule_quota->then.block);
+  EXPECT_FALSE(loaded.config->processes[0].blocked) << "only a used-up quota blocks";
+  // A link quota alone asks for the counting programs: it changes the kernel.
+  EXPECT_TRUE(load_config_text("quota: {period: day, total: 1GB, then: {download: 1mbit}}\n", "t.yaml")
+                  .config->shapes_anything());
 }
 
 }  // namespace

@@ -129,6 +129,37 @@ TEST(Planner, ProcessRulesGetClassesInBothDirections) {
   EXPECT_EQ(format_handle(plan.classifier[1].egress_class), "7a:11");
 }
 
+// QuotaTracker::effective marks a used-up `then: block` rule; the plan
+// carries the mark to the classifier, and says so.
+TEST(Planner, ABlockedRuleIsMarkedForTheClassifier) {
+  Config config;
+  config.processes.push_back(rule("updater"));
+  config.processes.push_back(rule("game"));
+  config.processes[0].blocked = true;
+  const Plan plan = make_plan(config, kEth0, kNoFqCodel);
+  ASSERT_EQ(plan.classifier.size(), 2u);
+  EXPECT_TRUE(plan.classifier[0].blocked);
+  EXPECT_FALSE(plan.classifier[1].blocked);
+  EXPECT_NE(format_plan(plan).find("blocked: its packets are dropped"), std::string::npos);
+  EXPECT_EQ(plan_to_json(plan)["classifier"][0]["blocked"], true);
+  EXPECT_FALSE(plan_to_json(plan)["classifier"][1].contains("blocked"));
+}
+
+// A link quota without limits or rules shapes nothing but needs the
+// classifier's counting on the interface.
+TEST(Planner, ALinkQuotaAloneAsksForCountingOnly) {
+  Config config;
+  config.quota = QuotaConfig{};
+  const Plan plan = make_plan(config, kEth0, kNoFqCodel);
+  EXPECT_TRUE(plan.accounting);
+  EXPECT_FALSE(plan.egress || plan.ingress);
+  EXPECT_TRUE(plan.classifier.empty());
+  ASSERT_EQ(plan.notes.size(), 1u);
+  EXPECT_NE(plan.notes[0].find("the link quota counts traffic"), std::string::npos);
+  EXPECT_FALSE(make_plan(config, ManagedInterface{"", 0}, kNoFqCodel).accounting);
+  EXPECT_FALSE(make_plan(Config{}, kEth0, kNoFqCodel).accounting);
+}
+
 TEST(Planner, RulesWithoutGlobalLimitBorrowUpToUnlimited) {
   Config config;
   ProcessRule updater = rule("updater");

@@ -118,8 +118,100 @@ TEST(QuotaTracker, TheLinksQuotaLowersTheGlobalLimitAndShowsInStatus) {
   EXPECT_EQ(status[0]["measures"][0]["used"], 110 * kMB);
   EXPECT_EQ(status[0]["measures"][0]["remaining"], 0);
   EXPECT_EQ(status[1]["scope"], "updater");
-  EXPECT_EQ(status[1]["state"], "under");
+  EXPECT_EQ(status[1]["state"], "ok");
   EXPECT_EQ(status[1]["measures"][0]["remaining"], 20 * kMB);
+}
+
+TEST(QuotaTracker, ABlockQuotaMarksItsRuleOnlyWhileOver) {
+  ScopedTimeZone zone(kBerlin);
+  Config config = limits();
+  QuotaConfig daily;
+  daily.period = {QuotaPeriodKind::day, 0};
+  daily.download = 20 * kMB;
+  daily.then.block = true;
+  QuotaTracker tracker({{"updater", daily}});
+  FakeUsage usage;
+  const int64_t noon = local_time(2026, 12, 2, 12);
+
+  usage.by_rule["updater"] = {"", 0, 19 * kMB, 0};
+  ASSERT_TRUE(tracker.update(noon, usage.source()));
+  EXPECT_FALSE(tracker.effective(config).processes[0].blocked);
+  EXPECT_EQ(tracker.status_json()[0]["state"], "ok");
+
+  usage.by_rule["updater"] = {"", 0, 21 * kMB, 0};
+  auto over = tracker.update(noon + 1, usage.source());
+  ASSERT_TRUE(over);
+  EXPECT_TRUE(over->limits_changed);
+  const Config blocked = tracker.effective(config);
+  EXPECT_TRUE(blocked.processes[0].blocked);
+  EXPECT_FALSE(blocked.processes[0].download.limit) << "block sets no ceiling";
+  EXPECT_FALSE(blocked.processes[1].blocked);
+  EXPECT_EQ(tracker.status_json()[0]["state"], "blocked");
+  EXPECT_DOUBLE_EQ(tracker.status_json()[0]["measures"][0]["percent"].get<double>(), 105.0);
+
+  usage.by_rule["updater"] = {};
+  auto next_day = tracker.update(local_time(2026, 12, 3), usage.source());
+  EXPECT_TRUE(next_day->limits_changed);
+  EXPECT_FALSE(tracker.effective(config).processes[0].blocked);
+}
+
+TEST(QuotaTracker, MetricsCarryRuleAndDirection) {
+  ScopedTimeZone zone(kBerlin);
+  QuotaTracker tracker(quotas());
+  FakeUsage usage;
+  usage.by_rule[""] = {"", 0, 60 * kMB, 50 * kMB};
+  usage.by_rule["updater"] = {"", 0, 5 * kMB, 0};
+  EXPECT_TRUE(tracker.metric_families()[0].samples.empty()) << "nothing before the first update";
+  ASSERT_TRUE(tracker.update(local_time(2026, 12, 2, 9), usage.source()));
+  const std::vector<MetricFamily> families = tracker.metric_families();
+  ASSERT_EQ(families.size(), 3u);
+  EXPECT_EQ(families[0].name, "nettoll_quota_used_bytes");
+  EXPECT_EQ(families[1].name, "nettoll_quota_limit_bytes");
+  EXPECT_EQ(families[2].name, "nettoll_quota_exceeded");
+  ASSERT_EQ(families[0].samples.size(), 2u);
+  const std::map<std::string, std::string> link{{"rule", "link"}, {"direction", "total"}};
+  const std::map<std::string, std::string> rule{{"rule", "updater"}, {"direction", "download"}};
+  EXPECT_EQ(families[0].samples[0].labels, link);
+  EXPECT_EQ(families[0].samples[0].value, 110e6);
+  EXPECT_EQ(families[1].samples[0].value, 100e6);
+  EXPECT_EQ(families[2].samples[0].value, 1.0);
+  EXPECT_EQ(families[0].samples[1].labels, rule);
+  EXPECT_EQ(families[2].samples[1].value, 0.0);
+}
+
+// A reload keeps what is known of unchanged quotas (no second warning, the
+// limits stay until the next update) and forgets changed ones.
+TEST(QuotaTracker, AReloadKeepsTheStatesOfUnchangedQuotas) {
+  ScopedTimeZone zone(kBerlin);
+  Config config = limits();
+  QuotaTracker before(quotas());
+  FakeUsage usage;
+  usage.by_rule[""] = {"", 0, 200 * kMB, 0};
+  usage.by_rule["updater"] = {"", 0, 15 * kMB, 0};
+  ASSERT_TRUE(before.update(local_time(2026, 12, 2, 9), usage.source()));
+
+  std::vector<ScopedQuota> changed = quotas();
+  changed[0].config.total = 500 * kMB;
+  QuotaTracker after(changed);
+  after.keep_states_of(before);
+  EXPECT_EQ(after.effective(config).download.limit, config.download.limit) << "the link quota changed";
+  auto update = after.update(local_time(2026, 12, 2, 9, 1), usage.source());
+  ASSERT_TRUE(update);
+  EXPECT_TRUE(update->messages.empty()) << "the updater's warning was said before the reload";
+
+  QuotaTracker same(quotas());
+  same.keep_states_of(before);
+  EXPECT_EQ(same.effective(config).download.limit, Rate::bits_per_second(1'000'000));
+}
+
+TEST(QuotaTracker, QuotasOfAConfigComeLinkFirst) {
+  Config config = limits();
+  config.quota = quotas()[0].config;
+  config.processes[1].quota = quotas()[1].config;
+  const std::vector<ScopedQuota> found = QuotaTracker::quotas_of(config);
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_EQ(found[0].scope, "link");
+  EXPECT_EQ(found[1].scope, "other");
 }
 
 TEST(QuotaTracker, AFailingSourceKeepsTheStates) {
