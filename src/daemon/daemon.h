@@ -16,6 +16,7 @@
 #include "core/active_interface.h"
 #include "core/config.h"
 #include "daemon/accounting.h"
+#include "daemon/dashboard_routes.h"
 #include "daemon/event_loop.h"
 #include "daemon/interface_limit_overrides.h"
 #include "daemon/interface_plan.h"
@@ -90,6 +91,7 @@ class Daemon {
   std::unique_ptr<ProcessClassifier> classifier_;
   std::unique_ptr<Accounting> accounting_;
   std::unique_ptr<TrafficStats> traffic_stats_;
+  DashboardRoutes dashboard_;                    // the web page and its files
   std::unique_ptr<UsageHistory> usage_history_;  // nullptr when its database cannot be opened
   InterfaceChoice link_;
   std::string last_error_;
