@@ -161,10 +161,14 @@ function sampleFromStats(stats) {
     rule.download_bps += 8 * (p.download_bytes_per_second || 0);
     rule.upload_bps += 8 * (p.upload_bytes_per_second || 0);
   }
+  // The parent classes' rates are what went over the wire; the processes'
+  // sum also counts what the qdisc then dropped.
+  const wire = { download: null, upload: null };
+  for (const c of stats.classes || []) if (c.rule === 'global') wire[c.direction] = 8 * (c.bytes_per_second || 0);
   return {
     t: Date.now(),
-    download_bps: 8 * (stats.download_bytes_per_second || 0),
-    upload_bps: 8 * (stats.upload_bytes_per_second || 0),
+    download_bps: wire.download ?? 8 * (stats.download_bytes_per_second || 0),
+    upload_bps: wire.upload ?? 8 * (stats.upload_bytes_per_second || 0),
     download_limit_bps: stats.download_limit_bps ?? null,
     upload_limit_bps: stats.upload_limit_bps ?? null,
     rules,
@@ -207,7 +211,12 @@ async function pollUsage() {
 // button under the pointer survives the next second's update.
 function syncRows(tbody, rows) {
   const existing = new Map();
-  for (const tr of Array.from(tbody.children)) existing.set(tr.dataset.key, tr);
+  for (const tr of Array.from(tbody.children)) {
+    if (existing.has(tr.dataset.key)) tr.remove();
+    else existing.set(tr.dataset.key, tr);
+  }
+  const seen = new Set();
+  rows = rows.filter((row) => !seen.has(row.key) && seen.add(row.key));
   let previous = null;
   for (const row of rows) {
     let tr = existing.get(row.key);
@@ -264,7 +273,8 @@ function renderHeader() {
   const status = state.status;
   setText('interface', status.interface || 'none');
   setText('reason', status.reason ? `(${status.reason})` : '');
-  setText('status-line', status.status || '');
+  // "shaping vA (why)" repeats the line above; errors and "watching" do not.
+  setText('status-line', (status.status || '').startsWith('shaping ') ? '' : status.status || '');
   const now = latest();
   const limit = (bps) => (bps ? fmtRate(bps) : 'no limit');
   setText('download-now', fmtRate(now.download_bps));
@@ -418,9 +428,9 @@ function processRows() {
 
 function processRow(p) {
   return {
-    key: `p${p.pid}`, cls: 'process',
+    key: `p${p.pid} ${p.name} ${p.rule}`, cls: 'process',
     data: { name: p.name, pid: p.pid, rule: p.rule, downBps: Math.round(p.down), upBps: Math.round(p.up) },
-    cells: [{ text: p.name }, num(String(p.pid)), { text: p.user }, { text: p.rule || '–' },
+    cells: [{ text: p.name }, num(p.pid ? String(p.pid) : '–'), { text: p.user }, { text: p.rule || '–' },
       num(fmtRate(p.down)), num(fmtRate(p.up)), num(fmtBytes(p.total))],
   };
 }
@@ -531,6 +541,7 @@ function renderUsage(rows) {
     scales: { x: { stacked: true, grid: base.scales.x.grid, ticks: { color: base.scales.x.ticks.color } }, y: { ...base.scales.y, stacked: true } },
   });
   if (!chart) return;
+  $('usage-chart').parentElement.hidden = rows.length === 0;
   chart.data.labels = rows.map((r) => r.name);
   chart.data.datasets = [
     { label: 'download', backgroundColor: cssColor('--download'), data: rows.map((r) => r.download) },
@@ -543,7 +554,7 @@ function renderEvents() {
   const list = $('event-list');
   const newest = list.firstChild ? Number(list.firstChild.dataset.seq) : 0;
   const fresh = state.events.filter((e) => e.seq > newest);
-  if (!fresh.length && list.children.length <= state.events.length) return;
+  if (!fresh.length && list.children.length === state.events.length) return;
   if (state.events.length < list.children.length || newest > state.eventSeq) list.innerHTML = '';
   for (const e of (list.children.length ? fresh : state.events)) {
     const li = document.createElement('li');
@@ -555,6 +566,7 @@ function renderEvents() {
     list.insertBefore(li, list.firstChild);
   }
   while (list.children.length > MAX_EVENTS) list.lastChild.remove();
+  $('no-events').hidden = list.children.length > 0;
 }
 
 // ---- steering ----
