@@ -387,7 +387,8 @@ function renderRules() {
     };
   }));
   const select = $('limit-rule');
-  const choices = names.filter((n) => n !== 'default' && n !== '');
+  // Process rules only: not the default class, nor a reservation's stream.
+  const choices = names.filter((n) => n !== 'default' && n !== '' && !n.startsWith('stream '));
   if (select.dataset.choices !== choices.join(',')) {
     const chosen = select.value;
     select.innerHTML = choices.map((n) => `<option>${escapeHtml(n)}</option>`).join('');
