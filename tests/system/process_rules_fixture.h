@@ -81,7 +81,7 @@ class ProcessRulesFixture : public ::testing::TestWithParam<std::string> {
 
   // The daemon's command line for `config` (written to config_path_), with
   // its socket program on `cgroup` (default: the test's own).
-  std::vector<std::string> daemon_command(const std::string& config, std::string cgroup = "") {
+  std::vector<std::string> daemon_command(const std::string& config, const std::string& cgroup = "") {
     std::ofstream(config_path_) << config;
     return {nettoll_binary(),
             "daemon",

@@ -32,10 +32,7 @@ class DashboardRoutesTest : public ::testing::Test {
     DashboardRoutes routes(chart_js_directory.empty() ? directory_.string() : chart_js_directory);
     Router router;
     routes.register_routes(router);
-    ApiRequest request;
-    request.method = "GET";
-    request.path = path;
-    return router.route(request);
+    return router.route(ApiRequest{"GET", path, {}, {}, "", ""});
   }
 
   std::filesystem::path directory_;
