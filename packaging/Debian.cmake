@@ -23,6 +23,9 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 # Depends computed by dpkg-shlibdeps (dpkg-dev) from the binary's libraries.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+# Beyond the libraries: the dashboard's charts, served from
+# /usr/share/javascript/chart.js/ (no copy in the package, no CDN).
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libjs-chart.js")
 # The build is RelWithDebInfo; the package carries no debug info.
 set(CPACK_STRIP_FILES ON)
 # Relative install destinations land under /usr. The DEB generator installs

@@ -14,8 +14,10 @@
 #include <filesystem>
 #include <thread>
 
+#include "api/random_secret.h"
 #include "api/request_checks.h"
 #include "api/token_file.h"
+#include "core/api_config_loader.h"
 
 namespace nettoll {
 namespace {
@@ -46,15 +48,26 @@ httplib::Server::HandlerResponse explain_refusal(const httplib::Request&, httpli
   return httplib::Server::HandlerResponse::Handled;
 }
 
+// "127.0.0.1:7657", "[::1]:7657": as a URL's authority.
+std::string shown_address(const ListenAddress& address) {
+  return address.host.find(':') == std::string::npos
+             ? address.host + ":" + std::to_string(address.port)
+             : "[" + address.host + "]:" + std::to_string(address.port);
+}
+
+// Login codes and session ids: 128 bits each.
+constexpr size_t kSecretBytes = 16;
+
 }  // namespace
 
 Result<ApiServerOptions> api_server_options(const Config& config, const std::string& socket_path) {
   ApiServerOptions options;
   options.socket_path = socket_path;
-  if (!config.reservations) return options;
-  auto address = parse_listen_address(config.reservations->api);
-  if (!address) return Error{"reservations: api: " + address.error()};
-  auto token = load_or_create_token(config.reservations->token_file);
+  const std::optional<ApiConfig> api = tcp_api_of(config);
+  if (!api) return options;
+  auto address = parse_listen_address(api->listen);
+  if (!address) return Error{"api: listen: " + address.error()};
+  auto token = load_or_create_token(api->token_file);
   if (!token) return Error{token.error()};
   options.tcp = *address;
   options.token = *token;
@@ -70,8 +83,12 @@ struct ApiServer::Listener {
   }
 };
 
-ApiServer::ApiServer(std::unique_ptr<LoopHandoff> handoff, std::string token)
-    : handoff_(std::move(handoff)), token_(std::move(token)) {}
+ApiServer::ApiServer(std::unique_ptr<LoopHandoff> handoff, std::string token, std::string base_url)
+    : handoff_(std::move(handoff)),
+      token_(std::move(token)),
+      login_(std::move(base_url), [] { return random_secret(kSecretBytes); }) {
+  login_.register_routes(router_);
+}
 
 ApiServer::~ApiServer() {
   handoff_->close();
@@ -82,7 +99,8 @@ ApiServer::~ApiServer() {
 Result<std::unique_ptr<ApiServer>> ApiServer::start(const ApiServerOptions& options) {
   auto handoff = LoopHandoff::create();
   if (!handoff) return Error{handoff.error()};
-  std::unique_ptr<ApiServer> api(new ApiServer(std::move(*handoff), options.token));
+  const std::string base_url = options.tcp ? "http://" + shown_address(*options.tcp) : "";
+  std::unique_ptr<ApiServer> api(new ApiServer(std::move(*handoff), options.token, base_url));
   if (auto listening = api->listen_unix(options.socket_path); !listening) return Error{listening.error()};
   if (options.tcp) {
     if (auto listening = api->listen_tcp(*options.tcp); !listening) return Error{listening.error()};
@@ -138,11 +156,9 @@ Result<void> ApiServer::listen_unix(const std::string& path) {
 Result<void> ApiServer::listen_tcp(const ListenAddress& address) {
   auto listener = std::make_unique<Listener>();
   configure(listener->server, kTcpThreads);
-  const std::string shown = address.host.find(':') == std::string::npos
-                                ? address.host + ":" + std::to_string(address.port)
-                                : "[" + address.host + "]:" + std::to_string(address.port);
+  const std::string shown = shown_address(address);
   if (!listener->server.bind_to_port(address.host, address.port)) {
-    return Error{"cannot listen on " + shown + " (reservations: api): " + std::strerror(errno)};
+    return Error{"cannot listen on " + shown + " (api: listen): " + std::strerror(errno)};
   }
   spdlog::info("HTTP API on http://{}", shown);
   return serve(std::move(listener), true, shown);
@@ -153,6 +169,7 @@ Result<void> ApiServer::serve(std::unique_ptr<Listener> listener, bool over_tcp,
     const ApiResponse response = answer(req, over_tcp);
     res.status = response.status;
     if (response.status == 401) res.set_header("WWW-Authenticate", "Bearer");
+    for (const auto& [name, value] : response.headers) res.set_header(name, value);
     if (response.text) {
       res.set_content(*response.text, response.content_type);
     } else {
@@ -180,13 +197,17 @@ Result<void> ApiServer::serve(std::unique_ptr<Listener> listener, bool over_tcp,
 }
 
 ApiResponse ApiServer::answer(const httplib::Request& req, bool over_tcp) {
-  const CallerFacts caller{over_tcp, req.get_header_value("Host"), req.get_header_value("Authorization"),
-                           req.path};
-  if (auto refusal = refuse_caller(caller, token_)) return *refusal;
+  const CallerFacts caller{
+      over_tcp,   req.get_header_value("Host"),   req.get_header_value("Authorization"), req.path,
+      req.method, req.get_header_value("Cookie"), req.get_header_value("Origin")};
+  if (auto refusal = refuse_caller(
+          caller, token_, [this](const std::string& session) { return login_.session_valid(session); }))
+    return *refusal;
   auto body = parse_body(req.body);
   if (!body) return api_error(400, body.error());
-  ApiRequest request{req.method,       req.path, {},
-                     std::move(*body), req.body, req.get_header_value("Content-Type")};
+  ApiRequest request{
+      req.method, req.path, {}, {}, std::move(*body), req.body, req.get_header_value("Content-Type")};
+  for (const auto& [name, value] : req.params) request.query.emplace(name, value);
   return handoff_->call([this, request = std::move(request)] { return router_.route(request); },
                         kLoopTimeout);
 }

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "api/dashboard_login.h"
 #include "api/loop_handoff.h"
 #include "api/router.h"
 #include "core/config.h"
@@ -33,8 +34,8 @@ struct ApiServerOptions {
 };
 
 // The options for `config`: the unix socket at `socket_path`, and TCP at
-// `reservations: api` with the token of `token-file` (created when missing)
-// when the config has a `reservations:` section. Fails for a bad address or
+// `api: listen` (or `reservations: api`) with the token of its `token-file`
+// (created when missing) when the config has either section. Fails for a bad address or
 // an unreadable token file.
 Result<ApiServerOptions> api_server_options(const Config& config, const std::string& socket_path);
 
@@ -57,7 +58,7 @@ class ApiServer {
 
  private:
   struct Listener;
-  ApiServer(std::unique_ptr<LoopHandoff> handoff, std::string token);
+  ApiServer(std::unique_ptr<LoopHandoff> handoff, std::string token, std::string base_url);
   Result<void> listen_unix(const std::string& path);
   Result<void> listen_tcp(const ListenAddress& address);
   // Routes every request of `listener` to answer() and starts its thread.
@@ -67,6 +68,7 @@ class ApiServer {
 
   std::unique_ptr<LoopHandoff> handoff_;
   std::string token_;
+  DashboardLogin login_;
   Router router_;
   std::string socket_path_;
   std::vector<std::unique_ptr<Listener>> listeners_;

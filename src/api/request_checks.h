@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -28,11 +29,31 @@ struct CallerFacts {
   std::string host;           // the Host header
   std::string authorization;  // the Authorization header
   std::string path;
+  std::string method;  // GET, POST...
+  std::string cookie;  // the Cookie header
+  std::string origin;  // the Origin header
 };
 
+// The dashboard's session cookie.
+inline constexpr std::string_view kSessionCookie = "nettoll_session";
+
+// The value of cookie `name` in a Cookie header ("a=1; nettoll_session=x"),
+// or "" when it is not there.
+std::string cookie_value(std::string_view header, std::string_view name);
+
+// Whether `session` (a cookie's value) is a live dashboard session.
+using SessionCheck = std::function<bool(const std::string& session)>;
+
+// Paths anyone on loopback may fetch over TCP: /metrics, the dashboard's
+// /login (it checks its code itself), its static /assets/ and /chart.js/.
+bool is_public_path(std::string_view path);
+
 // Empty when the request may proceed; else the refusal: 403 for a Host that
-// is not loopback, 401 for a missing or wrong token. `/metrics` needs no token.
-std::optional<ApiResponse> refuse_caller(const CallerFacts& caller, const std::string& token);
+// is not loopback, 401 for a missing or wrong token or session (an HTML
+// login page outside /v1/), 403 for a write authenticated by the session
+// cookie whose Origin is not http://<Host>.
+std::optional<ApiResponse> refuse_caller(const CallerFacts& caller, const std::string& token,
+                                         const SessionCheck& session_valid = {});
 
 // The body as JSON (null when empty); fails with a message when it is larger
 // than kMaxBodyBytes or not JSON.

@@ -3,7 +3,6 @@
 
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,30 +12,18 @@
 #include <fstream>
 #include <sstream>
 
+#include "api/random_secret.h"
+
 namespace nettoll {
 namespace {
-
-Result<std::string> random_token() {
-  unsigned char bytes[32];
-  if (getrandom(bytes, sizeof bytes, 0) != static_cast<ssize_t>(sizeof bytes)) {
-    return Error{std::string("cannot get random bytes for the API token: ") + std::strerror(errno)};
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string token;
-  for (unsigned char b : bytes) {
-    token += kHex[b >> 4];
-    token += kHex[b & 15];
-  }
-  return token;
-}
 
 Result<std::string> create_token_file(const std::string& path) {
   const auto directory = std::filesystem::path(path).parent_path();
   std::error_code ignored;
   if (!directory.empty() && std::filesystem::create_directories(directory, ignored))
     chmod(directory.c_str(), 0700);
-  auto token = random_token();
-  if (!token) return token;
+  auto token = random_secret(32);
+  if (!token) return Error{"cannot make the API token: " + token.error()};
   const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
     return Error{"cannot create the API token file " + path + ": " + std::strerror(errno) +

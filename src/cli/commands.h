@@ -34,5 +34,6 @@ CommandRunner add_reserve_command(CLI::App& app);
 CommandRunner add_release_command(CLI::App& app);
 CommandRunner add_tautulli_command(CLI::App& app);
 CommandRunner add_usage_command(CLI::App& app);
+CommandRunner add_dashboard_command(CLI::App& app);
 
 }  // namespace nettoll::cli

@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   add(nettoll::cli::add_release_command);
   add(nettoll::cli::add_tautulli_command);
   add(nettoll::cli::add_usage_command);
+  add(nettoll::cli::add_dashboard_command);
 
   try {
     app.parse(argc, argv);

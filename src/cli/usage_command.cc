@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "usage/usage_query.h"
 #include "usage/usage_report.h"
 #include "usage/usage_store.h"
 
@@ -24,42 +25,23 @@ struct UsageOptions {
 
 int run_usage(const UsageOptions& options) {
   const int64_t now = static_cast<int64_t>(std::time(nullptr));
-  auto by = parse_usage_grouping(options.by);
-  if (!by) {
-    std::cerr << "nettoll usage: " << by.error() << "\n";
+  auto planned = plan_usage_query({options.by, options.since, options.period, options.rule}, now);
+  if (!planned) {
+    std::cerr << "nettoll usage: " << planned.error() << "\n";
     return kExitBadInput;
-  }
-  UsageRange range{0, now};
-  if (!options.since.empty()) {
-    auto since = usage_range_since(options.since, now);
-    if (!since) {
-      std::cerr << "nettoll usage: " << since.error() << "\n";
-      return kExitBadInput;
-    }
-    range = *since;
-  } else if (!options.period.empty()) {
-    auto kind = parse_period_kind(options.period);
-    if (!kind) {
-      std::cerr << "nettoll usage: --period: " << kind.error() << "\n";
-      return kExitBadInput;
-    }
-    range = usage_range_period(*kind, now);
   }
   auto store = UsageStore::open_read_only(options.db);
   if (!store) {
     std::cerr << "nettoll usage: " << store.error() << "\n";
     return kExitRuntimeFailure;
   }
-  // Whole hours: the hour that holds `from` counts from its start.
-  const UsageFilter filter{hour_of(range.from), range.to + 1, options.rule};
-  auto buckets = store->totals(usage_key_for(*by), filter);
-  if (!buckets) {
-    std::cerr << "nettoll usage: " << buckets.error() << "\n";
+  auto rows = read_usage(*store, *planned);
+  if (!rows) {
+    std::cerr << "nettoll usage: " << rows.error() << "\n";
     return kExitRuntimeFailure;
   }
-  const auto rows = build_usage_report(*buckets, *by);
-  std::cout << (options.json ? usage_report_json(rows, range, *by).dump(2) + "\n"
-                             : format_usage_table(rows, *by));
+  std::cout << (options.json ? usage_report_json(*rows, planned->range, planned->by).dump(2) + "\n"
+                             : format_usage_table(*rows, planned->by));
   return kExitOk;
 }
 

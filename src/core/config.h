@@ -90,6 +90,7 @@ struct TorrentClientConfig {
 struct ReservationsConfig {
   std::string api = "127.0.0.1:7657";
   std::string token_file = "/etc/nettoll/api-token";
+  bool sets_api = false;  // `api` or `token-file` was written here
   std::vector<Cidr> local_networks;
   std::optional<Rate> link_upload;
   std::optional<Rate> link_download;
@@ -101,6 +102,13 @@ struct ReservationsConfig {
   Rate client_minimum = Rate::bits_per_second(1'000'000);  // clients' floor while reserved
   int reservation_priority = kHighestPriority;             // HTB prio of the streams' classes
   std::optional<Rate> jellyfin_default_upload;             // Jellyfin's webhook carries no bitrate
+  SourceMark mark;
+};
+
+// The HTTP API on loopback TCP (`api:`), with or without reservations.
+struct ApiConfig {
+  std::string listen = "127.0.0.1:7657";
+  std::string token_file = "/etc/nettoll/api-token";
   SourceMark mark;
 };
 
@@ -121,6 +129,7 @@ struct Config {
   std::vector<ProcessRule> processes;
   std::vector<InterfaceLimit> interfaces;
   std::optional<ReservationsConfig> reservations;
+  std::optional<ApiConfig> api;  // `api:`; see tcp_api_of() (api_config_loader.h)
 
   // True when the config asks nettoll to change anything in the kernel.
   bool shapes_anything() const {

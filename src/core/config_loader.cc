@@ -12,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/api_config_loader.h"
 #include "core/byte_size.h"
 #include "core/config_node_reader.h"
 #include "core/listen_address.h"
@@ -225,12 +226,14 @@ ReservationsConfig read_reservations(ConfigNodeReader& reader, const YAML::Node&
       node, what, "in reservations",
       {{"api",
         [&](const YAML::Node& value) {
+          reservations.sets_api = true;
           reservations.api = reader.read_string(value, what + ": api").value_or(reservations.api);
           if (auto address = parse_listen_address(reservations.api); !address)
             reader.error(value, what + ": api: " + address.error());
         }},
        {"token-file",
         [&](const YAML::Node& value) {
+          reservations.sets_api = true;
           reservations.token_file =
               reader.read_string(value, what + ": token-file").value_or(reservations.token_file);
         }},
@@ -287,6 +290,7 @@ Config read_config(ConfigNodeReader& reader, const YAML::Node& root) {
       "interfaces", [&](const YAML::Node& node) { config.interfaces = read_interface_limits(reader, node); });
   fields.emplace_back("reservations",
                       [&](const YAML::Node& node) { config.reservations = read_reservations(reader, node); });
+  fields.emplace_back("api", [&](const YAML::Node& node) { config.api = read_api_config(reader, node); });
   // Checked in full, then refused until quotas are enforced (quota_loader.cc).
   fields.emplace_back("quota",
                       [&](const YAML::Node& node) { (void)read_quota(reader, node, "quota", false); });
@@ -296,6 +300,7 @@ Config read_config(ConfigNodeReader& reader, const YAML::Node& root) {
   config.download = globals.download.settings();
   config.upload = globals.upload.settings();
   if (processes) config.processes = read_process_rules(reader, *processes, globals);
+  check_api_settings(reader, config);
   return config;
 }
 

@@ -5,11 +5,13 @@
 #include <spdlog/spdlog.h>
 #include <systemd/sd-daemon.h>
 
+#include "core/api_config_loader.h"
 #include "core/config_loader.h"
 #include "core/exit_codes.h"
 #include "daemon/interface_plan.h"
 #include "daemon/logging.h"
 #include "daemon/status_report.h"
+#include "daemon/usage_endpoint.h"
 #include "kernel/netns.h"
 #include "kernel/route_query.h"
 
@@ -34,6 +36,7 @@ std::variant<std::unique_ptr<Daemon>, Daemon::StartFailure> Daemon::start(const 
   log_diagnostics(loaded);
   if (!loaded.ok()) return StartFailure{kExitBadInput, options.config_path + " has errors; see above"};
   std::unique_ptr<Daemon> daemon(new Daemon(options, *loaded.config));
+  daemon->events_ = EventSink::attach();
   if (auto opened = daemon->open_kernel_interfaces(); !opened) {
     return StartFailure{kExitRuntimeFailure, opened.error()};
   }
@@ -109,7 +112,14 @@ Result<void> Daemon::open_accounting() {
       TrafficStats::Sources{[this]() -> const Plan& { return shaper_->applied(); }, [this] { return link_; },
                             [this] { return classifier_ ? classifier_->path_name() : std::string("none"); }});
   traffic_stats_->register_routes(api_->router());
+  stats_history_ = std::make_unique<StatsHistory>(*loop_, *accounting_,
+                                                  [this]() -> const Plan& { return shaper_->applied(); });
+  stats_history_->register_routes(api_->router());
+  if (auto started = stats_history_->start(); !started) return started;
   usage_history_ = UsageHistory::open(options_.usage_db, *loop_, *accounting_, options_.usage_flush_interval);
+  register_usage_route(api_->router(), options_.usage_db, [this] {
+    if (usage_history_) usage_history_->flush();
+  });
   return accounting_->start();
 }
 
@@ -164,7 +174,7 @@ Result<void> Daemon::follow_link(const std::string& why) {
   link_ = *choice;
   set_log_interface(link_.interface);
   auto plan =
-      plan_for_interface(*socket_, limit_overrides_.apply(config_), link_.interface, natural_gso_,
+      plan_for_interface(*socket_, limits_.apply(config_), link_.interface, natural_gso_,
                          reservations_ ? reservations_->active_streams() : std::vector<ReservedStream>{},
                          stream_slots_of(shaper_->applied()));
   if (!plan) return Error{plan.error()};
@@ -226,18 +236,8 @@ void Daemon::register_routes() {
       return api_error(400, "POST /v1/reload takes no body");
     return reload("POST /v1/reload");
   });
-  // A rate change of a tbf is a netlink replace of the same handle and kind,
-  // which the kernel performs as a change in place: no flush, no reset.
-  api_->router().add("POST", "/v1/limits", [this](const ApiRequest& request) {
-    const InterfaceLimitOverrides previous = limit_overrides_;
-    if (auto set = limit_overrides_.set_from_request(request.body, config_); !set)
-      return api_error(400, set.error());
-    if (auto followed = follow_link("POST /v1/limits"); !followed) {
-      limit_overrides_ = previous;
-      return api_error(500, "limit not changed: " + followed.error());
-    }
-    return ApiResponse{200, {{"overrides", limit_overrides_.to_json(config_)}}};
-  });
+  limits_.register_routes(api_->router());
+  events_->register_routes(api_->router());
 }
 
 ApiResponse Daemon::reload(const std::string& why) {
@@ -253,14 +253,14 @@ ApiResponse Daemon::reload(const std::string& why) {
     return rejected;
   }
   const Config previous = config_;
-  const InterfaceLimitOverrides previous_overrides = limit_overrides_;
+  const LimitService::Overrides previous_overrides = limits_.overrides();
   config_ = *loaded.config;
-  limit_overrides_.clear();  // `nettoll set` lasts until the next reload
+  limits_.clear();  // `nettoll set` lasts until the next reload
   if (auto followed = follow_link("reload"); !followed) {
     // The failure may come after the kernel took the new plan (the
     // classifier refused it): put the previous one back before saying so.
     config_ = previous;
-    limit_overrides_ = previous_overrides;
+    limits_.restore(previous_overrides);
     if (auto restored = follow_link("reload failure"); !restored) {
       const std::string message = "reload failed: " + followed.error() +
                                   "; going back to the previous config failed too: " + restored.error();
@@ -271,13 +271,15 @@ ApiResponse Daemon::reload(const std::string& why) {
     return api_error(500, "reload failed, previous shaping kept: " + followed.error());
   }
   auto api_settings = [](const Config& c) {
-    return c.reservations ? c.reservations->api + " " + c.reservations->token_file : std::string();
+    const auto api = tcp_api_of(c);
+    return api ? api->listen + " " + api->token_file : std::string();
   };
   if (api_settings(previous) != api_settings(config_)) {
-    spdlog::warn("reservations: api and token-file changes take effect at the next start");
+    spdlog::warn("api: listen and token-file changes take effect at the next start");
   }
   spdlog::info("reload applied");
-  return ApiResponse{200, {{"applied", true}, {"messages", std::move(messages)}}};
+  // "messages": the warnings `check` would print for the new config.
+  return ApiResponse{200, {{"result", "applied"}, {"applied", true}, {"messages", std::move(messages)}}};
 }
 
 void Daemon::stop() {
@@ -308,7 +310,7 @@ nlohmann::json Daemon::status() {
       status_report(*socket_, options_.config_path, link_, shaper_->applied(), last_error_);
   report["processes"] = classifier_ ? classifier_->matched_processes() : nlohmann::json::object();
   report["classifier"] = classifier_ ? classifier_->path_status() : nlohmann::json{{"path", "none"}};
-  report["limit_overrides"] = limit_overrides_.to_json(config_);
+  limits_.add_status(report);
   if (reservations_) report["reservations"] = reservations_->status();
   return report;
 }

@@ -18,12 +18,14 @@
 #include "daemon/accounting.h"
 #include "daemon/dashboard_routes.h"
 #include "daemon/event_loop.h"
-#include "daemon/interface_limit_overrides.h"
+#include "daemon/event_sink.h"
 #include "daemon/interface_plan.h"
 #include "daemon/kernel_recovery.h"
+#include "daemon/limit_service.h"
 #include "daemon/process_classifier.h"
 #include "daemon/reservation_service.h"
 #include "daemon/shaper.h"
+#include "daemon/stats_history.h"
 #include "daemon/traffic_stats.h"
 #include "daemon/usage_history.h"
 #include "kernel/netlink_socket.h"
@@ -91,12 +93,15 @@ class Daemon {
   std::unique_ptr<ProcessClassifier> classifier_;
   std::unique_ptr<Accounting> accounting_;
   std::unique_ptr<TrafficStats> traffic_stats_;
+  std::unique_ptr<StatsHistory> stats_history_;  // /v1/stats/history
+  std::shared_ptr<EventSink> events_;            // /v1/events
   DashboardRoutes dashboard_;                    // the web page and its files
   std::unique_ptr<UsageHistory> usage_history_;  // nullptr when its database cannot be opened
   InterfaceChoice link_;
   std::string last_error_;
   NaturalGsoSizes natural_gso_;
-  InterfaceLimitOverrides limit_overrides_;
+  LimitService limits_{[this]() -> const Config& { return config_; },
+                       [this](const std::string& why) { return follow_link(why); }};
   bool refresh_scheduled_ = false;
 };
 

@@ -10,14 +10,6 @@
 namespace nettoll {
 namespace {
 
-ApiResponse text_response(int status, std::string text, std::string content_type) {
-  ApiResponse response;
-  response.status = status;
-  response.text = std::move(text);
-  response.content_type = std::move(content_type);
-  return response;
-}
-
 ApiResponse not_found(const std::string& message) {
   return text_response(404, message + "\n", "text/plain; charset=utf-8");
 }

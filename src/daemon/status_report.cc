@@ -128,6 +128,12 @@ std::string format_status(const nlohmann::json& report) {
                     format_rate(Rate::bits_per_second(override_rate.value("rate_bps", uint64_t{0}))),
                     format_rate(Rate::bits_per_second(override_rate.value("config_rate_bps", uint64_t{0}))));
   }
+  for (const auto& [name, rule] : member(report, "rules").items()) {
+    for (const auto& [direction, rate] : member(rule, "override").items()) {
+      out +=
+          fmt::format("set: rule {} {} {} until the next reload\n", name, direction, rate.get<std::string>());
+    }
+  }
   const nlohmann::json& processes = member(report, "processes");
   if (!processes.empty()) {
     out += "processes:\n";

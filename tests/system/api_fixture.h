@@ -56,6 +56,7 @@ class ApiFixture : public ::testing::Test {
   }
 
   std::string reservations_config() const { return "reservations:\n  token-file: " + token_path_ + "\n"; }
+  std::string api_config() const { return "api:\n  token-file: " + token_path_ + "\n"; }
 
   void start_daemon(const std::string& config) {
     std::ofstream(config_path_) << config;
@@ -85,6 +86,7 @@ class ApiFixture : public ::testing::Test {
     client.set_connection_timeout(5, 0);
     client.set_read_timeout(10, 0);
     if (method == "GET") return client.Get(path, headers);
+    if (method == "DELETE") return client.Delete(path, headers);
     return client.Post(path, headers, body, "application/json");
   }
   httplib::Headers with_token() const { return {{"Authorization", "Bearer " + token()}}; }
@@ -95,6 +97,7 @@ class ApiFixture : public ::testing::Test {
     client.set_address_family(AF_UNIX);
     client.set_read_timeout(10, 0);
     if (method == "GET") return client.Get(path);
+    if (method == "DELETE") return client.Delete(path);
     return client.Post(path, body, "application/json");
   }
 

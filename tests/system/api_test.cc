@@ -39,6 +39,20 @@ TEST_F(ApiTest, WithoutAReservationsSectionThereIsNoTcpListener) {
   EXPECT_FALSE(std::filesystem::exists(token_path_));
 }
 
+TEST_F(ApiTest, AnApiSectionOpensTcpWithoutReservations) {
+  start_daemon("api:\n  token-file: " + token_path_ + "\n");
+  auto metrics = tcp("GET", "/metrics", {});
+  ASSERT_TRUE(metrics) << daemon_->output();
+  EXPECT_EQ(metrics->status, 200);
+  auto without = tcp("GET", "/v1/status", {});
+  ASSERT_TRUE(without);
+  EXPECT_EQ(without->status, 401);
+  auto right = tcp("GET", "/v1/status", with_token());
+  ASSERT_TRUE(right);
+  EXPECT_EQ(right->status, 200);
+  EXPECT_EQ(right->body.find("\"reservations\""), std::string::npos) << "no reservation service";
+}
+
 TEST_F(ApiTest, TcpNeedsTheTokenCreatedAtFirstStart) {
   start_daemon(reservations_config());
   struct stat info {};

@@ -32,7 +32,7 @@ class DashboardRoutesTest : public ::testing::Test {
     DashboardRoutes routes(chart_js_directory.empty() ? directory_.string() : chart_js_directory);
     Router router;
     routes.register_routes(router);
-    return router.route(ApiRequest{"GET", path, {}, {}, "", ""});
+    return router.route(ApiRequest{.method = "GET", .path = path});
   }
 
   std::filesystem::path directory_;

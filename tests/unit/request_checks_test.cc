@@ -81,3 +81,83 @@ TEST(ParseBody, RefusesMoreThan64KiB) {
 
 }  // namespace
 }  // namespace nettoll
+
+namespace nettoll {
+namespace {
+
+CallerFacts cookie_caller(std::string method, std::string path, std::string cookie, std::string origin = "") {
+  return CallerFacts{
+      true, "127.0.0.1:7657", "", std::move(path), std::move(method), std::move(cookie), std::move(origin)};
+}
+
+const SessionCheck kLiveSession = [](const std::string& session) { return session == "live"; };
+
+TEST(CookieValue, FindsTheNamedCookie) {
+  EXPECT_EQ(cookie_value("nettoll_session=abc", kSessionCookie), "abc");
+  EXPECT_EQ(cookie_value("a=1; nettoll_session=abc; b=2", kSessionCookie), "abc");
+  EXPECT_EQ(cookie_value("xnettoll_session=abc", kSessionCookie), "");
+  EXPECT_EQ(cookie_value("", kSessionCookie), "");
+  EXPECT_EQ(cookie_value("a=1;", kSessionCookie), "");
+}
+
+TEST(RefuseCaller, ALiveSessionCookieReadsWithoutAToken) {
+  EXPECT_FALSE(
+      refuse_caller(cookie_caller("GET", "/v1/status", "nettoll_session=live"), "secret", kLiveSession));
+  EXPECT_FALSE(refuse_caller(cookie_caller("GET", "/", "nettoll_session=live"), "secret", kLiveSession));
+  const auto dead =
+      refuse_caller(cookie_caller("GET", "/v1/status", "nettoll_session=dead"), "secret", kLiveSession);
+  ASSERT_TRUE(dead);
+  EXPECT_EQ(dead->status, 401);
+  EXPECT_NE(dead->body.dump().find("nettoll dashboard"), std::string::npos) << dead->body;
+}
+
+TEST(RefuseCaller, ACookieWriteNeedsTheSameOrigin) {
+  EXPECT_FALSE(
+      refuse_caller(cookie_caller("POST", "/v1/reload", "nettoll_session=live", "http://127.0.0.1:7657"),
+                    "secret", kLiveSession));
+  for (const char* origin : {"", "http://evil.example", "http://localhost:7657", "null"}) {
+    const auto refused = refuse_caller(
+        cookie_caller("DELETE", "/v1/limits/x", "nettoll_session=live", origin), "secret", kLiveSession);
+    ASSERT_TRUE(refused) << origin;
+    EXPECT_EQ(refused->status, 403) << origin;
+  }
+}
+
+TEST(RefuseCaller, ABearerWriteNeedsNoOrigin) {
+  CallerFacts caller = cookie_caller("POST", "/v1/reload", "");
+  caller.authorization = "Bearer secret";
+  EXPECT_FALSE(refuse_caller(caller, "secret", kLiveSession));
+}
+
+TEST(RefuseCaller, AWrongTokenIsNotRescuedByACookie) {
+  CallerFacts caller = cookie_caller("GET", "/v1/status", "nettoll_session=live");
+  caller.authorization = "Bearer wrong";
+  EXPECT_EQ(refuse_caller(caller, "secret", kLiveSession)->status, 401);
+}
+
+TEST(RefuseCaller, PagesWithoutASessionGetTheHtmlLoginPage) {
+  const auto refused = refuse_caller(cookie_caller("GET", "/", ""), "secret", kLiveSession);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 401);
+  ASSERT_TRUE(refused->text);
+  EXPECT_EQ(refused->content_type, "text/html; charset=utf-8");
+  EXPECT_NE(refused->text->find("nettoll dashboard"), std::string::npos);
+  const auto api = refuse_caller(cookie_caller("GET", "/v1/stats", ""), "secret", kLiveSession);
+  ASSERT_TRUE(api);
+  EXPECT_FALSE(api->text) << "the API answers JSON";
+}
+
+TEST(RefuseCaller, StaticFilesAndTheLoginNeedNothingButALoopbackHost) {
+  for (const char* path : {"/login", "/assets/dashboard.js", "/chart.js/chart.umd.min.js", "/metrics"}) {
+    EXPECT_FALSE(refuse_caller(cookie_caller("GET", path, ""), "secret", kLiveSession)) << path;
+    CallerFacts foreign = cookie_caller("GET", path, "");
+    foreign.host = "evil.example";
+    EXPECT_EQ(refuse_caller(foreign, "secret", kLiveSession)->status, 403) << path;
+  }
+  CallerFacts foreign = cookie_caller("GET", "/v1/status", "nettoll_session=live");
+  foreign.host = "evil.example:7657";
+  EXPECT_EQ(refuse_caller(foreign, "secret", kLiveSession)->status, 403);
+}
+
+}  // namespace
+}  // namespace nettoll
