@@ -8,18 +8,16 @@
 // JavaScript sends it) reaches the kernel and the measured rate; without a
 // session `/` is the 401 login page. A screenshot is kept in the build
 // directory.
-#include <httplib.h>
-
 #include <nlohmann/json.hpp>
 #include <regex>
 
+#include "api_fixture.h"
 #include "dashboard_browser.h"
 #include "process_rules_fixture.h"
 
 namespace nettoll::testing {
 namespace {
 
-constexpr int kApiPort = 7657;  // inside the test's own namespace A
 const char* const kBulkClass = "7a:10";
 
 class DashboardTest : public ProcessRulesFixture {
@@ -54,14 +52,7 @@ class DashboardTest : public ProcessRulesFixture {
   // One request to the API over TCP inside namespace A.
   httplib::Result tcp(const std::string& method, const std::string& path, const httplib::Headers& headers,
                       const std::string& body = "") const {
-    ScopedNetworkNamespace inside(testbed_->namespace_a());
-    EXPECT_EQ(inside.error(), "");
-    httplib::Client client("127.0.0.1", kApiPort);
-    client.set_connection_timeout(5, 0);
-    client.set_read_timeout(10, 0);
-    if (method == "GET") return client.Get(path, headers);
-    if (method == "DELETE") return client.Delete(path, headers);
-    return client.Post(path, headers, body, "application/json");
+    return http_in_namespace(testbed_->namespace_a(), kApiPort, method, path, headers, body);
   }
 
   // The session cookie ("nettoll_session=...") a login link sets.
