@@ -276,6 +276,7 @@ void Daemon::schedule_classifier_refresh(bool soon) {
 }
 
 void Daemon::register_routes() {
+  dashboard_.register_routes(api_->router());
   api_->router().add("GET", "/v1/status", [this](const ApiRequest&) { return ApiResponse{200, status()}; });
   api_->router().add("POST", "/v1/reload", [this](const ApiRequest& request) {
     if (!request.body.is_null() && !request.body.empty())

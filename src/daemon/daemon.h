@@ -16,6 +16,7 @@
 #include "core/active_interface.h"
 #include "core/config.h"
 #include "daemon/accounting.h"
+#include "daemon/dashboard_routes.h"
 #include "daemon/event_loop.h"
 #include "daemon/event_sink.h"
 #include "daemon/interface_plan.h"
@@ -107,6 +108,7 @@ class Daemon {
   std::unique_ptr<TrafficStats> traffic_stats_;
   std::unique_ptr<StatsHistory> stats_history_;  // /v1/stats/history
   std::shared_ptr<EventSink> events_;            // /v1/events
+  DashboardRoutes dashboard_;                    // the web page and its files
   std::unique_ptr<UsageHistory> usage_history_;  // nullptr until counting starts, or when it cannot be opened
   std::unique_ptr<QuotaEnforcer> quotas_;
   UsageRecorder::Clock usage_clock_;  // the usage rows' and quotas' clock (--test-clock-offset)

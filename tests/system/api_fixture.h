@@ -32,6 +32,20 @@ inline sockaddr_in loopback_address(int port) {
   return address;
 }
 
+// One GET, DELETE or POST (JSON) to 127.0.0.1:`port` inside namespace `name`.
+inline httplib::Result http_in_namespace(const std::string& name, int port, const std::string& method,
+                                         const std::string& path, const httplib::Headers& headers,
+                                         const std::string& body = "") {
+  ScopedNetworkNamespace inside(name);
+  EXPECT_EQ(inside.error(), "");
+  httplib::Client client("127.0.0.1", port);
+  client.set_connection_timeout(5, 0);
+  client.set_read_timeout(10, 0);
+  if (method == "GET") return client.Get(path, headers);
+  if (method == "DELETE") return client.Delete(path, headers);
+  return client.Post(path, headers, body, "application/json");
+}
+
 class ApiFixture : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -80,14 +94,7 @@ class ApiFixture : public ::testing::Test {
   // One request to 127.0.0.1:7657 inside namespace A.
   httplib::Result tcp(const std::string& method, const std::string& path, const httplib::Headers& headers,
                       const std::string& body = "") const {
-    ScopedNetworkNamespace inside(testbed_->namespace_a());
-    EXPECT_EQ(inside.error(), "");
-    httplib::Client client("127.0.0.1", kApiPort);
-    client.set_connection_timeout(5, 0);
-    client.set_read_timeout(10, 0);
-    if (method == "GET") return client.Get(path, headers);
-    if (method == "DELETE") return client.Delete(path, headers);
-    return client.Post(path, headers, body, "application/json");
+    return http_in_namespace(testbed_->namespace_a(), kApiPort, method, path, headers, body);
   }
   httplib::Headers with_token() const { return {{"Authorization", "Bearer " + token()}}; }
 
