@@ -9,7 +9,7 @@ namespace {
 // Built in the return statement: no move of an ApiRequest, whose implicit
 // move constructor clang-tidy counts as one that may throw (nlohmann::json).
 ApiRequest request(const std::string& method, const std::string& path) {
-  return ApiRequest{method, path, {}, nullptr, "", ""};
+  return ApiRequest{method, path, {}, {}, nullptr, "", ""};
 }
 
 TEST(Router, RunsTheHandlerOfTheMatchingMethodAndPath) {
