@@ -43,10 +43,15 @@ Result<std::unique_ptr<ProcessClassifier>> ProcessClassifier::open(const std::st
 }
 
 std::string ProcessClassifier::cgroup_scope_of(const std::string& cgroup_path) {
-  if (cgroup_path.empty()) return "";
+  // Not a cgroup v2 directory (the eBPF path then refuses it and says so):
+  // no scope, as without --cgroup.
   const std::string root = cgroup_v2_root();
-  std::string scope = cgroup_path;
-  if (!root.empty() && scope.starts_with(root)) scope.erase(0, root.size());
+  std::error_code ignored;
+  if (cgroup_path.empty() || root.empty() || !cgroup_path.starts_with(root) ||
+      !std::filesystem::is_directory(cgroup_path, ignored)) {
+    return "";
+  }
+  std::string scope = cgroup_path.substr(root.size());
   while (scope.size() > 1 && scope.back() == '/') scope.pop_back();
   if (!scope.starts_with('/')) scope.insert(0, "/");
   return scope;

@@ -134,7 +134,7 @@ TEST_F(DashboardApiTest, EventsListWhatHappenedAndAReloadsRejection) {
 }
 
 TEST_F(DashboardApiTest, UsageComesFromTheDatabaseOr503) {
-  start_daemon("interface: auto\n");
+  start_daemon("interface: auto\naccounting: true\n");  // counting opens the database
   auto by_day = over_unix("GET", "/v1/usage?by=day&since=30d");
   ASSERT_TRUE(by_day);
   EXPECT_EQ(by_day->status, 200) << by_day->body;

