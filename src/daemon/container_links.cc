@@ -8,8 +8,12 @@
 namespace nettoll {
 
 bool is_container_link(const LinkInfo& link, int uplink_ifindex, int ifb_ifindex) {
-  return link.kind == "veth" && link.peer_nsid && *link.peer_nsid >= 0 && link.ifindex != uplink_ifindex &&
-         link.ifindex != ifb_ifindex;
+  // Only a veth on a bridge (docker0, podman0, a CNI bridge): a routed veth
+  // to another namespace may be an uplink of its own (a VM's, a namespace
+  // set-up's, the interface a reload just moved away from), whose traffic
+  // must not be reclassified. Routed containers are not classified yet.
+  return link.kind == "veth" && link.peer_nsid && *link.peer_nsid >= 0 && link.master != 0 &&
+         link.ifindex != uplink_ifindex && link.ifindex != ifb_ifindex;
 }
 
 Result<void> ContainerLinks::sync(BpfClassifier& bpf, NetlinkSocket& socket, uint32_t mark_mask,

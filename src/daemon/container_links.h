@@ -19,8 +19,8 @@
 
 namespace nettoll {
 
-// Whether `link` is a host-side container link: a veth whose peer is in
-// another namespace, and not one of the devices nettoll shapes (`uplink`,
+// Whether `link` is a host-side container link: a veth on a bridge whose
+// peer is in another namespace, and not one of the devices nettoll shapes (`uplink`,
 // `ifb`: in a namespace that reaches the internet through a veth, the
 // uplink has a foreign peer too).
 bool is_container_link(const LinkInfo& link, int uplink_ifindex, int ifb_ifindex);

@@ -39,6 +39,9 @@ int collect_link(const nlattr* attribute, void* data) {
       if (mnl_attr_validate(attribute, MNL_TYPE_U32) >= 0)
         link->peer_nsid = int32_t(mnl_attr_get_u32(attribute));
       break;
+    case IFLA_MASTER:
+      if (mnl_attr_validate(attribute, MNL_TYPE_U32) >= 0) link->master = int(mnl_attr_get_u32(attribute));
+      break;
     case IFLA_LINKINFO:
       mnl_attr_parse_nested(attribute, collect_link_info, link);
       break;

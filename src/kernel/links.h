@@ -23,6 +23,7 @@ struct LinkInfo {
   // IFLA_LINK_NETNSID: the peer (of a veth) lives in the namespace with this
   // id, as the link's own namespace numbers it.
   std::optional<int32_t> peer_nsid;
+  int master = 0;  // IFLA_MASTER: the bridge (or bond) it is enslaved to; 0 = none
 };
 
 // Decodes one RTM_NEWLINK reply (a get or dump); nullopt for any other
