@@ -101,7 +101,11 @@ TEST_F(ContainerTest, PublishedPortServerInAContainerIsLimitedOnUpload) {
     EXPECT_TRUE(holds_limit(rates.at("7a:10"))) << host << ": the published server's upload";
     EXPECT_LT(rates.at("7a:2"), 1.0) << host << ": nothing of it escapes to the default class";
     client.wait_for_exit(10s);
-    std::this_thread::sleep_for(500ms);  // the iperf3 server takes a moment between tests
+    // The server takes the next test once it has closed this one's connections.
+    const std::string connections =
+        "ip netns exec " + server.netns + " ss -Htn state established '( sport = :5301 )'";
+    ASSERT_TRUE(eventually([&] { return run_command(connections).output.empty(); }, 5s))
+        << run_command(connections).output;
   }
 }
 
