@@ -76,6 +76,45 @@ TEST(UsageReport, HoursFoldIntoLocalDaysInTimeOrder) {
   EXPECT_EQ(hours[3].label, "2026-12-02 01:00");
 }
 
+TEST(UsageReport, SplitDaysHaveARowPerPart) {
+  ScopedTimeZone zone(kBerlin);
+  const int64_t morning = local_time(2026, 12, 1, 9);
+  const auto rows = build_usage_report({{"web", morning, 100, 1},
+                                        {"", morning, 5, 0},
+                                        {"updates", morning + 3600, 300, 0},
+                                        {"web", morning + 3600, 200, 2},
+                                        {"web", morning + 24 * 3600, 7, 0}},
+                                       UsageGrouping::day, UsageSplit::rule);
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(rows[0].label, "2026-12-01");
+  EXPECT_EQ(rows[0].part, "(no rule)");
+  EXPECT_EQ(rows[1].part, "updates");
+  EXPECT_EQ(rows[2].part, "web");
+  EXPECT_EQ(rows[2].total(), 303u) << "both hours of the day";
+  EXPECT_EQ(rows[3].label, "2026-12-02");
+  EXPECT_EQ(rows[3].part, "web");
+  const auto json = usage_report_json(rows, {0, 1}, UsageGrouping::day, UsageSplit::rule);
+  EXPECT_EQ(json["split"], "rule");
+  EXPECT_EQ(json["rows"][2]["name"], "2026-12-01");
+  EXPECT_EQ(json["rows"][2]["part"], "web");
+  EXPECT_FALSE(usage_report_json(rows, {0, 1}, UsageGrouping::day).contains("split"));
+  EXPECT_EQ(usage_key_for(UsageGrouping::day, UsageSplit::process), UsageKey::hour_and_process);
+  EXPECT_EQ(usage_key_for(UsageGrouping::hour, UsageSplit::rule), UsageKey::hour_and_rule);
+  EXPECT_EQ(usage_key_for(UsageGrouping::day), UsageKey::hour);
+}
+
+TEST(UsageReport, OnlyDaysAndHoursSplit) {
+  EXPECT_EQ(parse_usage_split("", UsageGrouping::process).value(), UsageSplit::none);
+  EXPECT_EQ(parse_usage_split("process", UsageGrouping::day).value(), UsageSplit::process);
+  EXPECT_EQ(parse_usage_split("rule", UsageGrouping::hour).value(), UsageSplit::rule);
+  const auto by_name = parse_usage_split("rule", UsageGrouping::process);
+  ASSERT_FALSE(by_name.ok());
+  EXPECT_NE(by_name.error().find("by=day"), std::string::npos) << by_name.error();
+  const auto unknown = parse_usage_split("user", UsageGrouping::day);
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.error().find("'user'"), std::string::npos) << unknown.error();
+}
+
 TEST(UsageReport, TheHourADstChangeRepeatsStaysTwoRows) {
   ScopedTimeZone zone(kBerlin);
   const int64_t first_two_am = local_time(2026, 10, 25, 1) + 3600;  // 02:00 CEST
