@@ -14,9 +14,9 @@ using testing::ScopedTimeZone;
 
 TEST(UsageReport, SinceAndPeriodRanges) {
   const int64_t now = 1'800'000'000;
-  EXPECT_EQ(usage_range_since("7d", now)->from, now - 7 * 86400);
-  EXPECT_EQ(usage_range_since("24h", now)->from, now - 24 * 3600);
-  EXPECT_EQ(usage_range_since("90min", now)->from, now - 90 * 60);
+  EXPECT_EQ(usage_range_since("7d", now)->from, now - int64_t{7} * 86400);
+  EXPECT_EQ(usage_range_since("24h", now)->from, now - int64_t{24} * 3600);
+  EXPECT_EQ(usage_range_since("90min", now)->from, now - int64_t{90} * 60);
   EXPECT_EQ(usage_range_since("2w", now)->to, now);
   for (const char* text : {"7", "d", "0d", "-1d", "7y", "1.5d", ""}) {
     auto range = usage_range_since(text, now);
@@ -61,8 +61,8 @@ TEST(UsageReport, HoursFoldIntoLocalDaysInTimeOrder) {
   const int64_t late = local_time(2026, 12, 1, 23);
   const auto buckets = std::vector<UsageBucket>{{"", late, 100, 1},
                                                 {"", late + 3600, 200, 2},
-                                                {"", late + 2 * 3600, 300, 3},
-                                                {"", late - 24 * 3600, 7, 0}};
+                                                {"", late + int64_t{2} * 3600, 300, 3},
+                                                {"", late - int64_t{24} * 3600, 7, 0}};
   const auto days = build_usage_report(buckets, UsageGrouping::day);
   ASSERT_EQ(days.size(), 3u);
   EXPECT_EQ(days[0].label, "2026-11-30");
@@ -83,7 +83,7 @@ TEST(UsageReport, SplitDaysHaveARowPerPart) {
                                         {"", morning, 5, 0},
                                         {"updates", morning + 3600, 300, 0},
                                         {"web", morning + 3600, 200, 2},
-                                        {"web", morning + 24 * 3600, 7, 0}},
+                                        {"web", morning + int64_t{24} * 3600, 7, 0}},
                                        UsageGrouping::day, UsageSplit::rule);
   ASSERT_EQ(rows.size(), 4u);
   EXPECT_EQ(rows[0].label, "2026-12-01");
