@@ -21,6 +21,7 @@ struct ApiRequest {
   nlohmann::json body;                        // the parsed JSON body; null when there was none
   std::string raw_body;                       // as sent, for parsers that read the text themselves
   std::string content_type;  // as sent; JSON is parsed whatever it says (text/plain webhooks)
+  std::string cookie;        // the Cookie header, as sent (the dashboard's logout reads its session)
 };
 
 struct ApiResponse {

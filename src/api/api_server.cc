@@ -206,7 +206,8 @@ ApiResponse ApiServer::answer(const httplib::Request& req, bool over_tcp) {
   auto body = parse_body(req.body);
   if (!body) return api_error(400, body.error());
   ApiRequest request{
-      req.method, req.path, {}, {}, std::move(*body), req.body, req.get_header_value("Content-Type")};
+      req.method,   req.path, {}, {}, std::move(*body), req.body, req.get_header_value("Content-Type"),
+      caller.cookie};
   for (const auto& [name, value] : req.params) request.query.emplace(name, value);
   return handoff_->call([this, request = std::move(request)] { return router_.route(request); },
                         kLoopTimeout);

@@ -20,6 +20,7 @@ void DashboardLogin::register_routes(Router& router) {
     return issue_link();
   });
   router.add("GET", "/login", [this](const ApiRequest& request) { return log_in(request); });
+  router.add("POST", "/v1/logout", [this](const ApiRequest& request) { return log_out(request); });
 }
 
 ApiResponse DashboardLogin::issue_link() {
@@ -56,6 +57,23 @@ ApiResponse DashboardLogin::log_in(const ApiRequest& request) {
   response.headers.emplace_back("Location", "/");
   response.headers.emplace_back(
       "Set-Cookie", std::string(kSessionCookie) + "=" + *session + "; HttpOnly; SameSite=Strict; Path=/");
+  response.headers.emplace_back("Cache-Control", "no-store");
+  return response;
+}
+
+ApiResponse DashboardLogin::log_out(const ApiRequest& request) {
+  const std::string session = cookie_value(request.cookie, kSessionCookie);
+  bool ended = false;
+  {
+    const std::lock_guard lock(mutex_);
+    ended = book_.end(session, SessionBook::Clock::now());
+  }
+  if (ended) spdlog::info("dashboard: a browser logged out");
+  // Answered alike whether or not the session was live: the browser forgets
+  // its cookie either way.
+  ApiResponse response{200, {{"logged_out", ended}}};
+  response.headers.emplace_back(
+      "Set-Cookie", std::string(kSessionCookie) + "=; Max-Age=0; HttpOnly; SameSite=Strict; Path=/");
   response.headers.emplace_back("Cache-Control", "no-store");
   return response;
 }

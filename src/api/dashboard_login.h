@@ -3,7 +3,9 @@
 // the session check the server applies to every TCP request. `POST
 // /v1/dashboard/login` (unix socket or bearer token) issues a one-time URL;
 // `GET /login?code=C` trades it for an HttpOnly, SameSite=Strict session
-// cookie and sends the browser to `/`. Thread-safe: the server's threads
+// cookie and sends the browser to `/`; `POST /v1/logout` (with the session,
+// and over TCP the page's Origin, as every session write) forgets the session
+// and clears the cookie. Thread-safe: the server's threads
 // check sessions while the loop issues codes.
 #pragma once
 
@@ -25,12 +27,13 @@ class DashboardLogin {
   // True when `session` is a live session (and keeps it alive).
   bool session_valid(const std::string& session);
 
-  // POST /v1/dashboard/login and GET /login.
+  // POST /v1/dashboard/login, GET /login and POST /v1/logout.
   void register_routes(Router& router);
 
  private:
   ApiResponse issue_link();
   ApiResponse log_in(const ApiRequest& request);
+  ApiResponse log_out(const ApiRequest& request);
 
   std::string base_url_;
   std::mutex mutex_;

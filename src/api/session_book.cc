@@ -26,8 +26,9 @@ bool same_secret(std::string_view a, std::string_view b) {
 
 void SessionBook::forget_expired(Clock::time_point now) {
   std::erase_if(codes_, [now](const Entry& code) { return now - code.time >= kCodeLifetime; });
-  std::erase_if(sessions_,
-                [now](const Entry& session) { return now - session.time >= kSessionIdleLifetime; });
+  std::erase_if(sessions_, [now](const Entry& session) {
+    return now - session.time >= kSessionIdleLifetime || now - session.start >= kSessionAbsoluteLifetime;
+  });
 }
 
 Result<std::string> SessionBook::issue_code(Clock::time_point now) {
@@ -35,7 +36,7 @@ Result<std::string> SessionBook::issue_code(Clock::time_point now) {
   auto code = secrets_();
   if (!code) return code;
   if (codes_.size() >= kMaxCodes) codes_.erase(codes_.begin());
-  codes_.push_back(Entry{*code, now});
+  codes_.push_back(Entry{*code, now, now});
   return code;
 }
 
@@ -51,7 +52,7 @@ std::optional<std::string> SessionBook::redeem(std::string_view code, Clock::tim
     sessions_.erase(std::min_element(sessions_.begin(), sessions_.end(),
                                      [](const Entry& a, const Entry& b) { return a.time < b.time; }));
   }
-  sessions_.push_back(Entry{*session, now});
+  sessions_.push_back(Entry{*session, now, now});
   return *session;
 }
 
@@ -61,6 +62,15 @@ bool SessionBook::check(std::string_view session, Clock::time_point now) {
   const auto found = find_secret(sessions_, session);
   if (!found) return false;
   sessions_[*found].time = now;
+  return true;
+}
+
+bool SessionBook::end(std::string_view session, Clock::time_point now) {
+  forget_expired(now);
+  if (session.empty()) return false;
+  const auto found = find_secret(sessions_, session);
+  if (!found) return false;
+  sessions_.erase(sessions_.begin() + static_cast<std::ptrdiff_t>(*found));
   return true;
 }
 

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // SessionBook: the web dashboard's logins. `nettoll dashboard` gets a
 // one-time code (valid 120 s); the browser trades it once for a session id
-// (its cookie), which lives while used at least every 12 hours. Held in
-// memory only: a daemon restart logs everyone out. Pure: the time and the
+// (its cookie), which lives while used at least every 12 hours, and 7 days
+// after the login at most, however often used; logging out ends it at once.
+// Held in memory only: a daemon restart logs everyone out. Pure: the time and the
 // random secrets come in from outside; secrets are compared in constant time.
 #pragma once
 
@@ -25,6 +26,8 @@ class SessionBook {
 
   static constexpr std::chrono::seconds kCodeLifetime{120};
   static constexpr std::chrono::hours kSessionIdleLifetime{12};
+  // A stolen cookie that is kept in use still stops working.
+  static constexpr std::chrono::days kSessionAbsoluteLifetime{7};
   static constexpr size_t kMaxCodes = 16;      // unredeemed; the oldest is dropped
   static constexpr size_t kMaxSessions = 256;  // the least recently used is dropped
 
@@ -38,15 +41,20 @@ class SessionBook {
   // is spent either way it matched. Nullopt for any other code.
   std::optional<std::string> redeem(std::string_view code, Clock::time_point now);
 
-  // True when `session` is a live session; using it keeps it alive.
+  // True when `session` is a live session; using it keeps it alive (up to
+  // kSessionAbsoluteLifetime after its login).
   bool check(std::string_view session, Clock::time_point now);
+
+  // Forgets `session` (a logout); true when it was a live session.
+  bool end(std::string_view session, Clock::time_point now);
 
   size_t session_count() const { return sessions_.size(); }
 
  private:
   struct Entry {
     std::string secret;
-    Clock::time_point time;  // codes: when issued; sessions: last used
+    Clock::time_point time;   // codes: when issued; sessions: last used
+    Clock::time_point start;  // when issued (codes) or logged in (sessions)
   };
   void forget_expired(Clock::time_point now);
 

@@ -21,8 +21,10 @@ ApiResponse usage_answer(const ApiRequest& request, const std::string& db_path) 
       query.period = value;
     } else if (name == "rule") {
       query.rule = value;
+    } else if (name == "split") {
+      query.split = value;
     } else {
-      return api_error(400, "unknown parameter '" + name + "' (known: by, since, period, rule)");
+      return api_error(400, "unknown parameter '" + name + "' (known: by, since, period, rule, split)");
     }
   }
   auto planned = plan_usage_query(query, static_cast<int64_t>(std::time(nullptr)));
@@ -31,7 +33,7 @@ ApiResponse usage_answer(const ApiRequest& request, const std::string& db_path) 
   if (!store) return api_error(503, "no usage history: " + store.error());
   auto rows = read_usage(*store, *planned);
   if (!rows) return api_error(503, "usage history unreadable: " + rows.error());
-  return ApiResponse{200, usage_report_json(*rows, planned->range, planned->by)};
+  return ApiResponse{200, usage_report_json(*rows, planned->range, planned->by, planned->split)};
 }
 
 }  // namespace

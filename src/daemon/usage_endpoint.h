@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // `GET /v1/usage?by=day|hour|rule|process&since=30d` (or `period=month`,
-// `rule=NAME`): the usage history as `nettoll usage --json` prints it, read
-// from the usage database; 503 with a message when there is none.
+// `rule=NAME`, `split=rule|process` for days and hours): the usage history
+// as `nettoll usage --json` prints it, read from the usage database; 503
+// with a message when there is none.
 #pragma once
 
 #include <functional>

@@ -6,7 +6,9 @@ namespace nettoll {
 Result<PlannedUsageQuery> plan_usage_query(const UsageQuery& query, int64_t now) {
   auto by = parse_usage_grouping(query.by);
   if (!by) return Error{by.error()};
-  PlannedUsageQuery planned{*by, UsageRange{0, now}, query.rule};
+  auto split = parse_usage_split(query.split, *by);
+  if (!split) return Error{split.error()};
+  PlannedUsageQuery planned{*by, UsageRange{0, now}, query.rule, *split};
   if (!query.since.empty() && !query.period.empty()) return Error{"give since or period, not both"};
   if (!query.since.empty()) {
     auto since = usage_range_since(query.since, now);
@@ -23,9 +25,9 @@ Result<PlannedUsageQuery> plan_usage_query(const UsageQuery& query, int64_t now)
 Result<std::vector<UsageReportRow>> read_usage(UsageStore& store, const PlannedUsageQuery& planned) {
   // Whole hours: the hour that holds `from` counts from its start.
   const UsageFilter filter{hour_of(planned.range.from), planned.range.to + 1, planned.rule};
-  auto buckets = store.totals(usage_key_for(planned.by), filter);
+  auto buckets = store.totals(usage_key_for(planned.by, planned.split), filter);
   if (!buckets) return Error{buckets.error()};
-  return build_usage_report(*buckets, planned.by);
+  return build_usage_report(*buckets, planned.by, planned.split);
 }
 
 }  // namespace nettoll

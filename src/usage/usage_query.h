@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // One usage question, as `nettoll usage` and `GET /v1/usage` ask it: group
-// by process, rule, day or hour, over `since` ("30d") or the current
-// `period` (day, week, month), optionally one rule only.
+// by process, rule, day or hour (days and hours optionally split by rule or
+// process), over `since` ("30d") or the current `period` (day, week,
+// month), optionally one rule only.
 #pragma once
 
 #include <cstdint>
@@ -19,12 +20,14 @@ struct UsageQuery {
   std::string since;   // "" = since the start (unless period is set)
   std::string period;  // "" or day, week, month
   std::string rule;    // "" = every rule
+  std::string split;   // "" or rule, process: each day or hour per rule or process
 };
 
 struct PlannedUsageQuery {
   UsageGrouping by = UsageGrouping::process;
   UsageRange range;
   std::string rule;
+  UsageSplit split = UsageSplit::none;
 };
 
 // The grouping and time range of `query` at `now` (Unix seconds). Fails

@@ -7,6 +7,7 @@
 #include <cctype>
 #include <charconv>
 #include <map>
+#include <tuple>
 
 #include "core/data_size.h"
 
@@ -27,7 +28,18 @@ const char* grouping_name(UsageGrouping by) {
   return "hour";
 }
 
+const char* split_name(UsageSplit split) { return split == UsageSplit::rule ? "rule" : "process"; }
+
 }  // namespace
+
+Result<UsageSplit> parse_usage_split(std::string_view text, UsageGrouping by) {
+  if (text.empty()) return UsageSplit::none;
+  if (text != "rule" && text != "process")
+    return Error{"split: expected rule or process, got '" + std::string(text) + "'"};
+  if (by != UsageGrouping::day && by != UsageGrouping::hour)
+    return Error{"split: only days and hours split (by=day or by=hour)"};
+  return text == "rule" ? UsageSplit::rule : UsageSplit::process;
+}
 
 Result<UsageGrouping> parse_usage_grouping(std::string_view text) {
   for (UsageGrouping by :
@@ -61,7 +73,9 @@ UsageRange usage_range_period(QuotaPeriodKind kind, int64_t now) {
   return UsageRange{span.begin, now};
 }
 
-UsageKey usage_key_for(UsageGrouping by) {
+UsageKey usage_key_for(UsageGrouping by, UsageSplit split) {
+  if (split != UsageSplit::none && (by == UsageGrouping::day || by == UsageGrouping::hour))
+    return split == UsageSplit::rule ? UsageKey::hour_and_rule : UsageKey::hour_and_process;
   switch (by) {
     case UsageGrouping::process:
       return UsageKey::process;
@@ -74,7 +88,8 @@ UsageKey usage_key_for(UsageGrouping by) {
   return UsageKey::hour;
 }
 
-std::vector<UsageReportRow> build_usage_report(const std::vector<UsageBucket>& buckets, UsageGrouping by) {
+std::vector<UsageReportRow> build_usage_report(const std::vector<UsageBucket>& buckets, UsageGrouping by,
+                                               UsageSplit split) {
   std::vector<UsageReportRow> rows;
   if (by == UsageGrouping::process || by == UsageGrouping::rule) {
     for (const UsageBucket& bucket : buckets) {
@@ -87,13 +102,16 @@ std::vector<UsageReportRow> build_usage_report(const std::vector<UsageBucket>& b
   }
   // Hours in time order, keyed by the UTC hour so that the hour a DST change
   // repeats stays two rows; days keyed by their local date, which sorts in
-  // time order.
-  std::map<std::pair<std::string, int64_t>, UsageReportRow> by_time;
+  // time order; then by part.
+  std::map<std::tuple<std::string, int64_t, std::string>, UsageReportRow> by_time;
   for (const UsageBucket& bucket : buckets) {
     const bool day = by == UsageGrouping::day;
     const std::string date = format_local_time(bucket.hour, "%Y-%m-%d");
-    UsageReportRow& row = by_time[{day ? date : "", day ? 0 : bucket.hour}];
+    const std::string part =
+        split == UsageSplit::none ? "" : (bucket.name.empty() ? "(no rule)" : bucket.name);
+    UsageReportRow& row = by_time[{day ? date : "", day ? 0 : bucket.hour, part}];
     row.label = day ? date : format_local_time(bucket.hour, "%Y-%m-%d %H:%M");
+    row.part = part;
     row.download += bucket.download;
     row.upload += bucket.upload;
   }
@@ -122,12 +140,14 @@ std::string format_usage_table(const std::vector<UsageReportRow>& rows, UsageGro
 }
 
 nlohmann::json usage_report_json(const std::vector<UsageReportRow>& rows, const UsageRange& range,
-                                 UsageGrouping by) {
+                                 UsageGrouping by, UsageSplit split) {
   nlohmann::json document{{"from", range.from}, {"to", range.to}, {"by", grouping_name(by)}};
+  if (split != UsageSplit::none) document["split"] = split_name(split);
   nlohmann::json& list = document["rows"] = nlohmann::json::array();
   for (const UsageReportRow& row : rows) {
     list.push_back(
         {{"name", row.label}, {"download", row.download}, {"upload", row.upload}, {"total", row.total()}});
+    if (split != UsageSplit::none) list.back()["part"] = row.part;
   }
   return document;
 }

@@ -210,31 +210,35 @@ Result<std::vector<UsageBucket>> UsageStore::totals(UsageKey key, const UsageFil
   query.bind(1, filter.from);
   query.bind(2, filter.to);
   query.bind(3, rule_id);
-  std::unordered_map<int64_t, UsageBucket> by_name;  // process or rule id
-  std::vector<UsageBucket> by_hour;                  // rows come in hour order
+  const bool per_hour = key != UsageKey::process && key != UsageKey::rule;
+  const bool per_name = key != UsageKey::hour;
+  const int name_column = key == UsageKey::process || key == UsageKey::hour_and_process ? 1 : 2;
+  std::vector<UsageBucket> buckets;
+  // The buckets of one hour (rows come in hour order), or of the whole
+  // range when not per hour, by process or rule id (-1: not per name).
+  std::unordered_map<int64_t, UsageBucket> open;
+  const auto close = [&] {
+    const size_t first = buckets.size();
+    for (auto& [id, bucket] : open) {
+      const auto name = names.find(id);
+      bucket.name = name == names.end() ? "" : name->second;
+      buckets.push_back(std::move(bucket));
+    }
+    std::sort(buckets.begin() + static_cast<std::ptrdiff_t>(first), buckets.end(),
+              [](const UsageBucket& a, const UsageBucket& b) { return a.name < b.name; });
+    open.clear();
+  };
   int stepped = SQLITE_ROW;
   while ((stepped = query.step()) == SQLITE_ROW) {
     const int64_t hour = sqlite3_column_int64(query.get(), 0);
-    UsageBucket* bucket = nullptr;
-    if (key == UsageKey::hour) {
-      if (by_hour.empty() || by_hour.back().hour != hour) by_hour.push_back(UsageBucket{"", hour, 0, 0});
-      bucket = &by_hour.back();
-    } else {
-      bucket = &by_name[sqlite3_column_int64(query.get(), key == UsageKey::process ? 1 : 2)];
-    }
+    if (per_hour && !open.empty() && open.begin()->second.hour != hour) close();
+    UsageBucket& bucket = open[per_name ? sqlite3_column_int64(query.get(), name_column) : -1];
+    bucket.hour = per_hour ? hour : 0;
     const auto bytes = static_cast<uint64_t>(sqlite3_column_int64(query.get(), 4));
-    (sqlite3_column_int64(query.get(), 3) == 0 ? bucket->download : bucket->upload) += bytes;
+    (sqlite3_column_int64(query.get(), 3) == 0 ? bucket.download : bucket.upload) += bytes;
   }
   if (stepped != SQLITE_DONE) return sqlite_error(db_.get(), path_, "cannot query");
-  if (key == UsageKey::hour) return by_hour;
-  std::vector<UsageBucket> buckets;
-  for (auto& [id, bucket] : by_name) {
-    const auto name = names.find(id);
-    bucket.name = name == names.end() ? "" : name->second;
-    buckets.push_back(std::move(bucket));
-  }
-  std::sort(buckets.begin(), buckets.end(),
-            [](const UsageBucket& a, const UsageBucket& b) { return a.name < b.name; });
+  close();
   return buckets;
 }
 

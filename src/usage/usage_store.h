@@ -19,12 +19,13 @@ namespace nettoll {
 inline constexpr const char* kDefaultUsageDatabase = "/var/lib/nettoll/usage.db";
 inline constexpr int kUsageSchemaVersion = 1;
 
-// What a query adds up by: one bucket per process name, per rule, or per hour.
-enum class UsageKey { process, rule, hour };
+// What a query adds up by: one bucket per process name, per rule, per hour,
+// or per hour and process name or rule.
+enum class UsageKey { process, rule, hour, hour_and_process, hour_and_rule };
 
 // The bytes of one bucket of a query.
 struct UsageBucket {
-  std::string name;  // process or rule name; empty when grouped by hour
+  std::string name;  // process or rule name; empty when grouped by hour only
   int64_t hour = 0;  // start of the UTC hour when grouped by hour, else 0
   uint64_t download = 0;
   uint64_t upload = 0;
@@ -58,7 +59,8 @@ class UsageStore {
   Result<void> add(const std::vector<HourlyUsage>& rows);
   // Deletes the rows of hours before `hour`; returns how many went.
   Result<int64_t> prune_before(int64_t hour);
-  // The buckets of the rows `filter` selects, summed by `key`, in key order.
+  // The buckets of the rows `filter` selects, summed by `key`, in key order
+  // (hour, then name).
   Result<std::vector<UsageBucket>> totals(UsageKey key, const UsageFilter& filter) const;
   // The schema version the file holds.
   Result<int> schema_version() const;

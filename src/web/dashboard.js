@@ -116,7 +116,7 @@ async function poll() {
   try {
     const [status, stats] = await Promise.all([api('/v1/status'), api('/v1/stats')]);
     if (status.status === 401 || stats.status === 401) {
-      setOnline(false, 'Not logged in (sessions end when nettoll restarts): run `nettoll dashboard` on the machine for a new login link.');
+      setOnline(false, 'Not logged in (a session ends after 12 h unused, 7 days after its login, at a logout and when nettoll restarts): run `nettoll dashboard` on the machine for a new login link.');
       return;
     }
     if (!status.ok || !stats.ok) throw new Error(`HTTP ${status.status}/${stats.status}`);
@@ -188,9 +188,10 @@ async function pollEvents() {
 }
 
 async function pollUsage() {
-  const by = $('usage-by').value;
+  // "day:rule": each day's bar stacked by rule.
+  const [by, split] = $('usage-by').value.split(':');
   try {
-    const reply = await api(`/v1/usage?by=${by}&since=30d`);
+    const reply = await api(`/v1/usage?by=${by}&since=30d${split ? `&split=${split}` : ''}`);
     if (!reply.ok) {
       setText('usage-note', (reply.body && reply.body.error) || `usage: HTTP ${reply.status}`);
       renderUsage([]);
@@ -510,28 +511,55 @@ function renderReservations() {
   }
 }
 
-function renderQuotas() {
-  let quotas = state.status.quotas;
-  if (quotas && !Array.isArray(quotas)) quotas = Object.entries(quotas).map(([name, q]) => ({ name, ...q }));
-  $('quotas').hidden = !quotas || quotas.length === 0;
-  if (!quotas || !quotas.length) return;
-  const html = quotas.map((q) => {
-    const used = q.used_bytes ?? q.used ?? 0;
-    const limit = q.limit_bytes ?? q.limit ?? 0;
-    const share = limit ? Math.min(1, used / limit) : 0;
-    const resets = q.resets_in_s ?? (q.resets_at ? (Date.parse(q.resets_at) - Date.now()) / 1000 : null);
-    const over = q.over || q.exceeded || share >= 1;
-    const name = q.name || q.rule || q.scope || 'link';
-    return `<div class="quota${over ? ' over' : ''}" data-quota="${escapeHtml(name)}" data-used="${used}" data-limit="${limit}">
-      <div class="quota-text"><span>${escapeHtml(name)}${q.direction ? ' ' + escapeHtml(q.direction) : ''}${over ? ' · over quota' : ''}</span>
-      <span class="num">${fmtBytes(used)} of ${fmtBytes(limit)} · resets ${fmtIn(resets)}</span></div>
+// One bar per quota and measure (total, download, upload), from /v1/status's
+// "quotas": [{scope, state, resets, measures: [{name, used, limit}]}].
+function quotaBar(quota, measure) {
+  const share = measure.limit ? Math.min(1, measure.used / measure.limit) : 0;
+  const over = quota.state === 'over' || quota.state === 'blocked';
+  const label = `${quota.scope === 'link' ? 'the link' : quota.scope} ${measure.name}${over ? ` · ${quota.state}` : ''}`;
+  const resets = fmtIn(quota.resets - Date.now() / 1000);
+  return `<div class="quota${over ? ' over' : ''}" data-quota="${escapeHtml(quota.scope)}" data-measure="${escapeHtml(measure.name)}" data-used="${measure.used}" data-limit="${measure.limit}" data-resets="${quota.resets}">
+      <div class="quota-text"><span>${escapeHtml(label)}</span>
+      <span class="num">${fmtBytes(measure.used)} of ${fmtBytes(measure.limit)} · resets ${resets}</span></div>
       <div class="meter" role="progressbar" aria-valuenow="${Math.round(share * 100)}" aria-valuemin="0" aria-valuemax="100"><div style="width:${(share * 100).toFixed(1)}%"></div></div></div>`;
-  }).join('');
+}
+
+function renderQuotas() {
+  const quotas = state.status.quotas || [];
+  $('quotas').hidden = quotas.length === 0;
+  const html = quotas.flatMap((q) => (q.measures || []).map((m) => quotaBar(q, m))).join('');
   const list = $('quota-list');
   if (list.dataset.html !== html) {
     list.innerHTML = html;
     list.dataset.html = html;
   }
+}
+
+// The bars' series: download and upload of each label, or, for split days
+// (rows with a "part"), one series per rule or process, the largest first.
+function usageSeries(rows) {
+  if (!rows.length || rows[0].part === undefined) {
+    return {
+      labels: rows.map((r) => r.name),
+      datasets: [
+        { label: 'download', backgroundColor: cssColor('--download'), data: rows.map((r) => r.download) },
+        { label: 'upload', backgroundColor: cssColor('--upload'), data: rows.map((r) => r.upload) },
+      ],
+    };
+  }
+  const labels = Array.from(new Set(rows.map((r) => r.name)));
+  const totals = new Map();
+  for (const r of rows) totals.set(r.part, (totals.get(r.part) || 0) + r.total);
+  let parts = Array.from(totals.keys()).sort((a, b) => totals.get(b) - totals.get(a) || (a < b ? -1 : 1));
+  // One colour each: beyond that, the smallest share one "(others)" series.
+  if (parts.length > RULE_COLORS.length) parts = [...parts.slice(0, RULE_COLORS.length - 1), '(others)'];
+  const seriesOf = (part) => (parts.includes(part) ? part : '(others)');
+  const datasets = parts.map((series, i) => {
+    const byDay = new Map();
+    for (const r of rows) if (seriesOf(r.part) === series) byDay.set(r.name, (byDay.get(r.name) || 0) + r.total);
+    return { label: series, backgroundColor: RULE_COLORS[i], data: labels.map((l) => byDay.get(l) || 0) };
+  });
+  return { labels, datasets };
 }
 
 function renderUsage(rows) {
@@ -543,11 +571,9 @@ function renderUsage(rows) {
   });
   if (!chart) return;
   $('usage-chart').parentElement.hidden = rows.length === 0;
-  chart.data.labels = rows.map((r) => r.name);
-  chart.data.datasets = [
-    { label: 'download', backgroundColor: cssColor('--download'), data: rows.map((r) => r.download) },
-    { label: 'upload', backgroundColor: cssColor('--upload'), data: rows.map((r) => r.upload) },
-  ];
+  const { labels, datasets } = usageSeries(rows);
+  chart.data.labels = labels;
+  chart.data.datasets = datasets;
   chart.update('none');
 }
 
@@ -593,6 +619,17 @@ async function reload() {
   }
 }
 
+// Ends this browser's session; the login page that follows says how to get
+// a new link. Whatever the daemon answered (a session that already ended is
+// a 401), the browser is then logged out: the login page shows either way.
+async function logOut() {
+  try {
+    await send('POST', '/v1/logout');
+  } finally {
+    window.location.assign('/');
+  }
+}
+
 async function setLimit(event) {
   event.preventDefault();
   const body = { rule: $('limit-rule').value, direction: $('limit-direction').value, rate: $('limit-rate').value.trim() };
@@ -628,6 +665,7 @@ function sortBy(event) {
 
 function start() {
   $('reload').addEventListener('click', reload);
+  $('logout').addEventListener('click', logOut);
   $('limit-form').addEventListener('submit', setLimit);
   $('rules-table').addEventListener('click', clickInTable);
   $('reservation-table').addEventListener('click', clickInTable);

@@ -141,9 +141,18 @@ TEST_F(DashboardApiTest, UsageComesFromTheDatabaseOr503) {
   const nlohmann::json report = json_of(by_day);
   EXPECT_EQ(report["by"], "day") << report;
   EXPECT_TRUE(report["rows"].is_array()) << report;
+  auto split = over_unix("GET", "/v1/usage?by=day&since=30d&split=rule");
+  ASSERT_TRUE(split);
+  EXPECT_EQ(split->status, 200) << split->body;
+  EXPECT_EQ(json_of(split)["split"], "rule") << split->body;
   auto bad = over_unix("GET", "/v1/usage?by=week");
   ASSERT_TRUE(bad);
   EXPECT_EQ(bad->status, 400) << bad->body;
+  auto unsplittable = over_unix("GET", "/v1/usage?by=rule&split=process");
+  ASSERT_TRUE(unsplittable);
+  EXPECT_EQ(unsplittable->status, 400) << unsplittable->body;
+  EXPECT_NE(unsplittable->body.find("split: only days and hours split"), std::string::npos)
+      << unsplittable->body;
   std::filesystem::remove(directory_ + "/usage.db");
   auto missing = over_unix("GET", "/v1/usage?by=rule");
   ASSERT_TRUE(missing);

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "devtools_page.h"
 #include "testbed.h"
 
 namespace nettoll::testing {
@@ -24,6 +25,14 @@ struct ProcessRow {
   double up_bps = 0;
 };
 
+// A quota bar of the page, from its data-* attributes and its text.
+struct QuotaBar {
+  double used = -1;    // bytes; -1 when the page has no such bar
+  std::string limit;   // bytes, as the page wrote them
+  std::string resets;  // Unix time of the period's end
+  std::string text;    // what a reader sees ("1.2 MB of 10.0 GB · resets in 29 d")
+};
+
 struct PageDom {
   std::string html;  // the DOM after the virtual-time budget; empty when chromium failed
   std::string log;   // chromium's stderr
@@ -33,6 +42,19 @@ struct PageDom {
     std::smatch match;
     const std::regex pattern("id=\"" + id + "\"[^>]*>([^<]*)<");
     return std::regex_search(html, match, pattern) ? match[1].str() : "";
+  }
+
+  // The bar of quota `scope` ("link" or a rule) and `measure` (total,
+  // download, upload).
+  QuotaBar quota_bar(const std::string& scope, const std::string& measure) const {
+    std::smatch match;
+    const std::regex pattern("<div class=\"quota[^\"]*\" data-quota=\"" + scope + "\" data-measure=\"" +
+                             measure +
+                             "\" data-used=\"([0-9]+)\" data-limit=\"([0-9]+)\" data-resets=\"([0-9]+)\">"
+                             "([\\s\\S]*?)<div class=\"meter");
+    if (!std::regex_search(html, match, pattern)) return {};
+    const std::string text = std::regex_replace(match[4].str(), std::regex("<[^>]*>|\\s+"), " ");
+    return {std::stod(match[1].str()), match[2].str(), match[3].str(), text};
   }
 
   std::vector<ProcessRow> process_rows() const {
@@ -95,16 +117,11 @@ class DashboardBrowser {
  private:
   std::string log() const { return directory_ + "/chromium.log"; }
 
-  // Inside the namespace (nsenter: `ip netns exec` would remount /sys), with
-  // a HOME and profile of the test's own; root needs --no-sandbox. Bounded
-  // in time; no background connections (there is no internet anyway).
+  // chromium_command() as one shell line, with a virtual-time budget.
   std::string command(int budget_ms) const {
-    return "nsenter --net=/run/netns/" + namespace_ + " env HOME=" + directory_ +
-           " XDG_CONFIG_HOME=" + directory_ + "/config XDG_CACHE_HOME=" + directory_ +
-           "/cache timeout 120 chromium --headless --no-sandbox --disable-gpu --no-first-run "
-           "--disable-background-networking --disable-component-update --disable-sync --disable-extensions "
-           "--disable-default-apps --user-data-dir=" +
-           directory_ + "/profile --virtual-time-budget=" + std::to_string(budget_ms);
+    std::string line;
+    for (const std::string& word : chromium_command(namespace_, directory_)) line += word + " ";
+    return line + "--virtual-time-budget=" + std::to_string(budget_ms);
   }
 
   static std::string read(const std::string& path) {

@@ -100,6 +100,36 @@ TEST_F(DashboardLoginTest, ACookieWriteNeedsTheSameOrigin) {
   EXPECT_EQ(same->status, 200) << same->body;
 }
 
+TEST_F(DashboardLoginTest, LoggingOutClearsTheCookieAndEndsTheSession) {
+  start_daemon(api_config());
+  const std::string cookie = log_in();
+  const std::string other = log_in();
+  auto foreign = tcp("POST", "/v1/logout", {{"Cookie", cookie}, {"Origin", "http://evil.example"}});
+  ASSERT_TRUE(foreign);
+  EXPECT_EQ(foreign->status, 403) << "another site cannot log you out: " << foreign->body;
+  auto status = tcp("GET", "/v1/status", {{"Cookie", cookie}});
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->status, 200) << "still logged in after the refused logout";
+
+  auto out = tcp("POST", "/v1/logout", {{"Cookie", cookie}, {"Origin", "http://127.0.0.1:7657"}});
+  ASSERT_TRUE(out);
+  EXPECT_EQ(out->status, 200) << out->body;
+  EXPECT_EQ(nlohmann::json::parse(out->body).value("logged_out", false), true) << out->body;
+  const std::string cleared = out->get_header_value("Set-Cookie");
+  EXPECT_TRUE(cleared.starts_with("nettoll_session=;")) << cleared;
+  EXPECT_NE(cleared.find("Max-Age=0"), std::string::npos) << cleared;
+  auto after = tcp("GET", "/v1/status", {{"Cookie", cookie}});
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->status, 401) << "a copy of the old cookie no longer works: " << after->body;
+  auto page = tcp("GET", "/", {{"Cookie", cookie}});
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 401);
+  EXPECT_NE(page->body.find("nettoll dashboard"), std::string::npos) << page->body;
+  auto still = tcp("GET", "/v1/status", {{"Cookie", other}});
+  ASSERT_TRUE(still);
+  EXPECT_EQ(still->status, 200) << "the other browser's session lives on";
+}
+
 TEST_F(DashboardLoginTest, AForeignHostIsRefusedEvenWithACookie) {
   start_daemon(api_config());
   const std::string cookie = log_in();

@@ -3,110 +3,21 @@
 // the test's namespace A, against a daemon shaping vA with two renamed
 // iperf3 copies running. It logs in through a one-time /login?code= link,
 // and the page it renders shows the interface, both processes with their
-// rates and rules, and a reservation made by a Tautulli webhook; a rule
+// rates and rules, a reservation made by a Tautulli webhook and the quota
+// bars with their use, size and reset time; a rule
 // limit set through the page's API path (session cookie and Origin, as its
 // JavaScript sends it) reaches the kernel and the measured rate; without a
 // session `/` is the 401 login page. A screenshot is kept in the build
 // directory.
-#include <nlohmann/json.hpp>
-#include <regex>
-
-#include "api_fixture.h"
-#include "dashboard_browser.h"
-#include "process_rules_fixture.h"
+#include "dashboard_fixture.h"
 
 namespace nettoll::testing {
 namespace {
 
-const char* const kBulkClass = "7a:10";
-
-class DashboardTest : public ProcessRulesFixture {
- protected:
-  void SetUp() override {
-    ProcessRulesFixture::SetUp();
-    if (IsSkipped() || HasFatalFailure()) return;
-    if (!DashboardBrowser::installed()) GTEST_SKIP() << "chromium is not installed (scripts/install-deps)";
-    browser_ = std::make_unique<DashboardBrowser>(testbed_->namespace_a(), bin_dir_ + "/chromium");
-  }
-
-  std::string config() const {
-    return "download: 100mbit\nupload: 100mbit\nprocesses:\n"
-           "  bulk:\n    match: [{name: ntbulk}]\n    upload: 40mbit\n    download: 40mbit\n"
-           "  call:\n    match: [{name: ntcall}]\n"
-           "reservations:\n  api: 127.0.0.1:" +
-           std::to_string(kApiPort) + "\n  token-file: " + bin_dir_ + "/api-token\n" +
-           "  link-upload: 100mbit\n  link-download: 100mbit\n";
-  }
-
-  std::string origin() const { return "http://127.0.0.1:" + std::to_string(kApiPort); }
-
-  // A one-time login link, from `nettoll dashboard` as a user gets it.
-  std::string login_url() const {
-    const auto printed = run_command(nettoll_binary() + " dashboard --socket " + socket_path_ + " 2>&1");
-    std::smatch url;
-    const std::regex pattern("http://[^\\s]+/login\\?code=[A-Za-z0-9_-]+");
-    EXPECT_TRUE(std::regex_search(printed.output, url, pattern)) << printed.output;
-    return url.empty() ? "" : url.str();
-  }
-
-  // One request to the API over TCP inside namespace A.
-  httplib::Result tcp(const std::string& method, const std::string& path, const httplib::Headers& headers,
-                      const std::string& body = "") const {
-    return http_in_namespace(testbed_->namespace_a(), kApiPort, method, path, headers, body);
-  }
-
-  // The session cookie ("nettoll_session=...") a login link sets.
-  std::string session_cookie() {
-    const std::string url = login_url();
-    const auto reply = tcp("GET", url.substr(url.find("/login")), {});
-    EXPECT_TRUE(reply) << "GET /login";
-    if (!reply) return "";
-    EXPECT_EQ(reply->status, 303) << reply->body;
-    const std::string set_cookie = reply->get_header_value("Set-Cookie");
-    EXPECT_NE(set_cookie.find("HttpOnly"), std::string::npos) << set_cookie;
-    return set_cookie.substr(0, set_cookie.find(';'));
-  }
-
-  // The page's JavaScript's request: its session cookie, and the Origin a
-  // browser adds to a same-origin write.
-  httplib::Headers as_the_page(const std::string& cookie) const {
-    return {{"Cookie", cookie}, {"Origin", origin()}};
-  }
-
-  bool both_clients_counted() const {
-    const auto stats = nlohmann::json::parse(
-        run_command(nettoll_binary() + " top --once --json --socket " + socket_path_).output, nullptr, false);
-    int moving = 0;
-    for (const auto& p : stats.value("processes", nlohmann::json::array())) {
-      const double rate = p.value("download_bytes_per_second", 0.0) + p.value("upload_bytes_per_second", 0.0);
-      if ((p.value("name", "") == "ntbulk" || p.value("name", "") == "ntcall") && rate > 0) ++moving;
-    }
-    return moving >= 2;
-  }
-
-  void start_traffic(int seconds) {
-    start_client("ntbulk", kFirstIperfPort, "-b 60M", seconds);
-    start_client("ntcall", kFirstIperfPort + 3, "-b 20M -R", seconds);
-    ASSERT_TRUE(eventually([&] { return both_clients_counted(); }, 10s)) << "both iperf3 copies counted";
-  }
-
-  std::string in_a(const std::string& command) const { return testbed_->run_in_a(command).output; }
-
-  // The status of a reply, or -1 when there was none.
-  static int status_of(const httplib::Result& reply) { return reply ? reply->status : -1; }
-
-  std::unique_ptr<DashboardBrowser> browser_;
-};
-
 TEST_P(DashboardTest, ThePageShowsTheInterfaceProcessesRulesAndAReservation) {
   start_daemon(config());
   start_traffic(40);
-  const auto hook =
-      run_command("curl -sf --unix-socket " + socket_path_ +
-                  " -d '{\"action\":\"play\",\"session_id\":\"dash1\",\"ip_address\":\"203.0.113.7\","
-                  "\"stream_bandwidth\":\"8000\",\"remaining_duration\":\"90\",\"stream_location\":\"wan\"}' "
-                  "http://localhost/v1/hooks/tautulli");
-  ASSERT_EQ(hook.exit_status, 0) << hook.output;
+  play_webhook("dash1");
 
   // The login link sets the cookie and redirects to the page, which then
   // polls the API for a few (virtual) seconds.
@@ -126,9 +37,25 @@ TEST_P(DashboardTest, ThePageShowsTheInterfaceProcessesRulesAndAReservation) {
   EXPECT_GT(call.down_bps, 1e6) << "ntcall downloads at 20 Mbit/s";
   EXPECT_NE(page.html.find("data-id=\"dash1\""), std::string::npos) << "the webhook's reservation";
   EXPECT_NE(page.html.find("203.0.113.7"), std::string::npos);
-  // Quotas: a bar when the daemon reports them, the section hidden when not.
-  const bool quotas = page.html.find("class=\"quota") != std::string::npos;
-  EXPECT_EQ(quotas, page.html.find("id=\"quotas\" hidden") == std::string::npos) << page.html;
+  // The quota bars: the bulk rule's upload and the link's total, with what
+  // the daemon counted against them, their size and their reset time.
+  EXPECT_EQ(page.html.find("id=\"quotas\" hidden"), std::string::npos) << page.html;
+  const auto quotas = nlohmann::json::parse(status_json())["quotas"];
+  ASSERT_EQ(quotas.size(), 2u) << quotas.dump();
+  for (const auto& [scope, measure, limit] :
+       {std::tuple{"bulk", "upload", "10000000000"}, std::tuple{"link", "total", "500000000000"}}) {
+    const QuotaBar bar = page.quota_bar(scope, measure);
+    EXPECT_EQ(bar.limit, limit) << scope << " " << measure << "\n" << page.html;
+    EXPECT_GT(bar.used, 0.0) << scope << " " << measure << ": traffic counted against the quota";
+    EXPECT_LT(bar.used, 1e10) << scope << " " << measure;
+    int64_t resets = 0;
+    for (const auto& quota : quotas)
+      if (quota.value("scope", "") == scope) resets = quota.value("resets", int64_t{0});
+    EXPECT_EQ(bar.resets, std::to_string(resets)) << "the period's end, as the daemon reports it";
+    EXPECT_TRUE(std::regex_search(bar.text, std::regex("B of [0-9.]+ GB · resets in [0-9]+ (d|h)")))
+        << bar.text;
+  }
+  EXPECT_NE(page.html.find("the link total"), std::string::npos) << page.html;
 
   const std::string shot = browser_->screenshot(login_url(), dashboard_artifact("dashboard.png"));
   EXPECT_FALSE(shot.empty()) << "screenshot";
@@ -182,6 +109,7 @@ TEST_P(DashboardTest, ARuleLimitSetThroughThePageReachesTheKernelAndTheRate) {
   stop_clients();
 }
 
+// "bpf" only: the page does not depend on the classifier path.
 INSTANTIATE_TEST_SUITE_P(Paths, DashboardTest, ::testing::Values("bpf"), classifier_path_name);
 
 }  // namespace

@@ -72,6 +72,35 @@ TEST_F(SessionBookTest, ASessionLivesWhileUsedAndEndsAfterTwelveIdleHours) {
   EXPECT_EQ(book_.session_count(), 0u);
 }
 
+TEST_F(SessionBookTest, ASessionEndsSevenDaysAfterItsLoginHoweverOftenUsed) {
+  auto code = book_.issue_code(now_);
+  ASSERT_TRUE(code);
+  const auto session = book_.redeem(*code, now_ + 1min);
+  ASSERT_TRUE(session);
+  const auto login = now_ + 1min;
+  auto t = login;
+  while (t + 1h < login + SessionBook::kSessionAbsoluteLifetime) {
+    t += 1h;
+    ASSERT_TRUE(book_.check(*session, t)) << "used every hour, " << (t - login) / 1h << " h after login";
+  }
+  EXPECT_FALSE(book_.check(*session, login + SessionBook::kSessionAbsoluteLifetime))
+      << "used an hour ago, but logged in 7 days ago";
+  EXPECT_EQ(book_.session_count(), 0u);
+}
+
+TEST_F(SessionBookTest, LoggingOutEndsThatSessionOnly) {
+  auto first = book_.redeem(*book_.issue_code(now_), now_);
+  auto second = book_.redeem(*book_.issue_code(now_), now_);
+  ASSERT_TRUE(first && second);
+  EXPECT_TRUE(book_.end(*first, now_ + 1s));
+  EXPECT_FALSE(book_.check(*first, now_ + 2s)) << "the cookie stops working at once";
+  EXPECT_TRUE(book_.check(*second, now_ + 2s)) << "another browser stays logged in";
+  EXPECT_FALSE(book_.end(*first, now_ + 3s)) << "already ended";
+  EXPECT_FALSE(book_.end("", now_ + 3s));
+  EXPECT_FALSE(book_.end("secret-", now_ + 3s));
+  EXPECT_EQ(book_.session_count(), 1u);
+}
+
 TEST_F(SessionBookTest, ACodeIsNoSessionAndASessionIsNoCode) {
   auto code = book_.issue_code(now_);
   ASSERT_TRUE(code);

@@ -14,9 +14,9 @@ using testing::ScopedTimeZone;
 
 TEST(UsageReport, SinceAndPeriodRanges) {
   const int64_t now = 1'800'000'000;
-  EXPECT_EQ(usage_range_since("7d", now)->from, now - 7 * 86400);
-  EXPECT_EQ(usage_range_since("24h", now)->from, now - 24 * 3600);
-  EXPECT_EQ(usage_range_since("90min", now)->from, now - 90 * 60);
+  EXPECT_EQ(usage_range_since("7d", now)->from, now - int64_t{7} * 86400);
+  EXPECT_EQ(usage_range_since("24h", now)->from, now - int64_t{24} * 3600);
+  EXPECT_EQ(usage_range_since("90min", now)->from, now - int64_t{90} * 60);
   EXPECT_EQ(usage_range_since("2w", now)->to, now);
   for (const char* text : {"7", "d", "0d", "-1d", "7y", "1.5d", ""}) {
     auto range = usage_range_since(text, now);
@@ -61,8 +61,8 @@ TEST(UsageReport, HoursFoldIntoLocalDaysInTimeOrder) {
   const int64_t late = local_time(2026, 12, 1, 23);
   const auto buckets = std::vector<UsageBucket>{{"", late, 100, 1},
                                                 {"", late + 3600, 200, 2},
-                                                {"", late + 2 * 3600, 300, 3},
-                                                {"", late - 24 * 3600, 7, 0}};
+                                                {"", late + int64_t{2} * 3600, 300, 3},
+                                                {"", late - int64_t{24} * 3600, 7, 0}};
   const auto days = build_usage_report(buckets, UsageGrouping::day);
   ASSERT_EQ(days.size(), 3u);
   EXPECT_EQ(days[0].label, "2026-11-30");
@@ -74,6 +74,45 @@ TEST(UsageReport, HoursFoldIntoLocalDaysInTimeOrder) {
   ASSERT_EQ(hours.size(), 4u);
   EXPECT_EQ(hours[0].label, "2026-11-30 23:00");
   EXPECT_EQ(hours[3].label, "2026-12-02 01:00");
+}
+
+TEST(UsageReport, SplitDaysHaveARowPerPart) {
+  ScopedTimeZone zone(kBerlin);
+  const int64_t morning = local_time(2026, 12, 1, 9);
+  const auto rows = build_usage_report({{"web", morning, 100, 1},
+                                        {"", morning, 5, 0},
+                                        {"updates", morning + 3600, 300, 0},
+                                        {"web", morning + 3600, 200, 2},
+                                        {"web", morning + int64_t{24} * 3600, 7, 0}},
+                                       UsageGrouping::day, UsageSplit::rule);
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(rows[0].label, "2026-12-01");
+  EXPECT_EQ(rows[0].part, "(no rule)");
+  EXPECT_EQ(rows[1].part, "updates");
+  EXPECT_EQ(rows[2].part, "web");
+  EXPECT_EQ(rows[2].total(), 303u) << "both hours of the day";
+  EXPECT_EQ(rows[3].label, "2026-12-02");
+  EXPECT_EQ(rows[3].part, "web");
+  const auto json = usage_report_json(rows, {0, 1}, UsageGrouping::day, UsageSplit::rule);
+  EXPECT_EQ(json["split"], "rule");
+  EXPECT_EQ(json["rows"][2]["name"], "2026-12-01");
+  EXPECT_EQ(json["rows"][2]["part"], "web");
+  EXPECT_FALSE(usage_report_json(rows, {0, 1}, UsageGrouping::day).contains("split"));
+  EXPECT_EQ(usage_key_for(UsageGrouping::day, UsageSplit::process), UsageKey::hour_and_process);
+  EXPECT_EQ(usage_key_for(UsageGrouping::hour, UsageSplit::rule), UsageKey::hour_and_rule);
+  EXPECT_EQ(usage_key_for(UsageGrouping::day), UsageKey::hour);
+}
+
+TEST(UsageReport, OnlyDaysAndHoursSplit) {
+  EXPECT_EQ(parse_usage_split("", UsageGrouping::process).value(), UsageSplit::none);
+  EXPECT_EQ(parse_usage_split("process", UsageGrouping::day).value(), UsageSplit::process);
+  EXPECT_EQ(parse_usage_split("rule", UsageGrouping::hour).value(), UsageSplit::rule);
+  const auto by_name = parse_usage_split("rule", UsageGrouping::process);
+  ASSERT_FALSE(by_name.ok());
+  EXPECT_NE(by_name.error().find("by=day"), std::string::npos) << by_name.error();
+  const auto unknown = parse_usage_split("user", UsageGrouping::day);
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.error().find("'user'"), std::string::npos) << unknown.error();
 }
 
 TEST(UsageReport, TheHourADstChangeRepeatsStaysTwoRows) {

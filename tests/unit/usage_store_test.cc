@@ -81,6 +81,23 @@ TEST_F(UsageStoreTest, AddsToExistingRowsAndGroups) {
   EXPECT_EQ(*later_web, (std::vector<UsageBucket>{{"firefox", 0, 70, 0}}));
 }
 
+TEST_F(UsageStoreTest, GroupsByHourAndNameInHourThenNameOrder) {
+  UsageStore store = open();
+  ASSERT_TRUE(store.add({{kNoon, "curl", "web", Direction::download, 1000},
+                         {kNoon, "apt", "updates", Direction::download, 5000},
+                         {kNoon, "firefox", "web", Direction::upload, 30},
+                         {kNoon + kHour, "curl", "web", Direction::download, 70}}));
+  auto by_rule = store.totals(UsageKey::hour_and_rule, {});
+  ASSERT_TRUE(by_rule) << by_rule.error();
+  EXPECT_EQ(*by_rule,
+            (std::vector<UsageBucket>{
+                {"updates", kNoon, 5000, 0}, {"web", kNoon, 1000, 30}, {"web", kNoon + kHour, 70, 0}}));
+  auto by_process = store.totals(UsageKey::hour_and_process, {INT64_MIN, INT64_MAX, "web"});
+  EXPECT_EQ(*by_process,
+            (std::vector<UsageBucket>{
+                {"curl", kNoon, 1000, 0}, {"firefox", kNoon, 0, 30}, {"curl", kNoon + kHour, 70, 0}}));
+}
+
 TEST_F(UsageStoreTest, ReopeningKeepsRowsSchemaAndWal) {
   {
     UsageStore store = open();
