@@ -150,7 +150,8 @@ std::string PodmanEngine::import_image(const std::string& image,
   install_into(rootfs, kBusybox, kBusybox);
   std::istringstream applets(run_command(std::string(kBusybox) + " --list").output);
   for (std::string applet; applets >> applet;) {
-    if (!fs::exists(rootfs + "/bin/" + applet)) fs::create_symlink("busybox", rootfs + "/bin/" + applet);
+    const fs::path link = fs::path(rootfs) / "bin" / applet;
+    if (!fs::exists(link)) fs::create_symlink("busybox", link);
   }
   for (const auto& [name, path] : programs) install_into(rootfs, path, "/bin/" + name);
   const std::string tar =
