@@ -106,13 +106,13 @@ PodmanEngine::~PodmanEngine() {
 }
 
 // Everything podman would otherwise take from /etc/containers or put in
-// /var/lib/containers, /run/libpod or the journal.
+// /var/lib/containers, /run/libpod, /var/tmp or the journal.
 void PodmanEngine::write_configuration() const {
   std::ofstream(directory_ + "/containers.conf")
       << "[containers]\nlog_driver = \"k8s-file\"\n"
       << "[engine]\ncgroup_manager = \"cgroupfs\"\nevents_logger = \"file\"\n"
       << "events_logfile_path = \"" << directory_ << "/events.log\"\n"
-      << "tmp_dir = \"" << directory_ << "/tmp\"\n"
+      << "tmp_dir = \"" << directory_ << "/tmp\"\nimage_copy_tmp_dir = \"" << directory_ << "/tmp\"\n"
       << "[network]\nnetwork_config_dir = \"" << directory_ << "/networks\"\n";
   std::ofstream(directory_ + "/storage.conf") << "[storage]\ndriver = \"vfs\"\ngraphroot = \"" << directory_
                                               << "/root\"\nrunroot = \"" << directory_ << "/runroot\"\n";
@@ -122,7 +122,9 @@ void PodmanEngine::write_configuration() const {
 std::vector<std::string> PodmanEngine::podman_argv() const {
   std::vector<std::string> argv = {"env", "CONTAINERS_CONF=" + directory_ + "/containers.conf",
                                    "CONTAINERS_STORAGE_CONF=" + directory_ + "/storage.conf",
-                                   "CONTAINERS_REGISTRIES_CONF=" + directory_ + "/registries.conf", "podman"};
+                                   "CONTAINERS_REGISTRIES_CONF=" + directory_ + "/registries.conf",
+                                   // image_copy_tmp_dir does not reach every copy: else /var/tmp
+                                   "TMPDIR=" + directory_ + "/tmp", "podman"};
   const std::pair<std::string, std::string> options[] = {
       {"--root", directory_ + "/root"},
       {"--runroot", directory_ + "/runroot"},
