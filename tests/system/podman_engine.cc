@@ -106,7 +106,10 @@ PodmanEngine::~PodmanEngine() {
 }
 
 // Everything podman would otherwise take from /etc/containers or put in
-// /var/lib/containers, /run/libpod, /var/tmp or the journal.
+// /var/lib/containers/storage, /run/libpod, /var/tmp or the journal. Not
+// /var/lib/containers/cache/blob-info-cache-v1.boltdb: containers/image
+// fixes that path for root (no option, file or variable moves it); an
+// import records the layer's digests there.
 void PodmanEngine::write_configuration() const {
   std::ofstream(directory_ + "/containers.conf")
       << "[containers]\nlog_driver = \"k8s-file\"\n"

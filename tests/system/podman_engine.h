@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // PodmanEngine: Debian's real podman, run so that it touches nothing of the
-// machine's: its storage (vfs), run and temporary directories, events file
-// and containers.conf/storage.conf/registries.conf live in a directory of
-// the test's own; the cgroupfs manager puts the containers' cgroups under a
-// cgroup v2 directory of the test's (conmon stays where the test runs); no
+// machine's (but containers/image's blob cache, see podman_engine.cc): its
+// storage (vfs), run and temporary directories, the runtime's state, events
+// file and containers.conf/storage.conf/registries.conf live in a directory
+// of the test's own; the cgroupfs manager puts the containers' cgroups under
+// a cgroup v2 directory of the test's (conmon stays where the test runs; on
+// a hybrid hierarchy runc creates that path in every v1 hierarchy too, and
+// the destructor removes it); no
 // registry is asked (the image is imported from a root filesystem built
 // from busybox-static and host executables); and containers get no network
 // of podman's (`--network ns:` joins a namespace the test created), so
