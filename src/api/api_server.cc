@@ -115,7 +115,13 @@ void configure(httplib::Server& server, size_t threads) {
   server.set_read_timeout(kIoTimeoutSeconds, 0);
   server.set_write_timeout(kIoTimeoutSeconds, 0);
   server.set_keep_alive_timeout(kIoTimeoutSeconds);
-  server.set_keep_alive_max_count(16);
+  // One request per connection. httplib 0.11 waits for a connection's next
+  // request by polling it every 10 ms and sleeping 1 ms in between, so an
+  // open dashboard (one request round a second) kept a server thread waking
+  // ~180 times a second: most of what the page cost the daemon. A new
+  // loopback connection per request costs far less, and no idle browser
+  // connection holds one of the few threads.
+  server.set_keep_alive_max_count(1);
   server.set_payload_max_length(kMaxBodyBytes);
   server.set_error_handler(httplib::Server::HandlerWithResponse(explain_refusal));
   // httplib's default adds SO_REUSEPORT, which would let a second daemon

@@ -4,7 +4,8 @@
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
-#include "daemon/status_report.h"
+#include "kernel/htb_classes.h"
+#include "kernel/links.h"
 #include "kernel/process_traffic_map.h"
 
 namespace nettoll {
@@ -24,14 +25,19 @@ std::map<uint32_t, std::string> rule_names_of(const Plan& plan) {
   return names;
 }
 
-std::map<std::string, uint64_t> class_bytes_of(NetlinkSocket& socket, const Plan& plan) {
-  std::map<std::string, uint64_t> bytes;
+std::string class_key(const std::string& device, Handle id) { return device + " " + format_handle(id); }
+
+std::map<std::string, TcStats> class_counters_of(NetlinkSocket& socket, const Plan& plan) {
+  std::map<std::string, TcStats> counters;
   for (const auto* tree : {&plan.egress, &plan.ingress}) {
     if (!*tree) continue;
-    for (const auto& [id, info] : live_classes(socket, (*tree)->device))
-      bytes[(*tree)->device + " " + format_handle(id)] = info.stats.bytes;
+    auto link = find_link(socket, (*tree)->device);
+    if (!link) continue;
+    auto classes = list_classes(socket, link->ifindex);
+    if (!classes) continue;
+    for (const ClassInfo& info : *classes) counters[class_key((*tree)->device, info.id)] = info.stats;
   }
-  return bytes;
+  return counters;
 }
 
 Accounting::Accounting(EventLoop& loop, Sources sources)
@@ -51,19 +57,25 @@ double Accounting::class_rate(const std::string& key) const {
   return it == class_rates_.end() ? 0.0 : it->second;
 }
 
+const TcStats* Accounting::class_counters(const std::string& key) const {
+  auto it = class_counters_.find(key);
+  return it == class_counters_.end() ? nullptr : &it->second;
+}
+
 void Accounting::sample() {
   const auto now = std::chrono::steady_clock::now();
   const double elapsed = std::chrono::duration<double>(now - last_sample_).count();
   last_sample_ = now;
+  ++samples_;
 
-  std::map<std::string, uint64_t> classes = sources_.class_bytes();
+  std::map<std::string, TcStats> classes = sources_.class_counters();
   class_rates_.clear();
-  for (const auto& [key, bytes] : classes) {
-    auto before = class_bytes_.find(key);
-    if (before != class_bytes_.end() && bytes >= before->second && elapsed > 0)
-      class_rates_[key] = double(bytes - before->second) / elapsed;
+  for (const auto& [key, counters] : classes) {
+    auto before = class_counters_.find(key);
+    if (before != class_counters_.end() && counters.bytes >= before->second.bytes && elapsed > 0)
+      class_rates_[key] = double(counters.bytes - before->second.bytes) / elapsed;
   }
-  class_bytes_ = std::move(classes);
+  class_counters_ = std::move(classes);
 
   const int fd = sources_.process_traffic_fd();
   per_process_ = fd >= 0;

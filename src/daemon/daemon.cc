@@ -108,10 +108,11 @@ Result<void> Daemon::open_accounting() {
   accounting_ = std::make_unique<Accounting>(
       *loop_, Accounting::Sources{[this] { return classifier_ ? classifier_->process_traffic_fd() : -1; },
                                   [this] { return rule_names_of(shaper_->applied()); },
-                                  [this] { return class_bytes_of(*socket_, shaper_->applied()); }});
+                                  [this] { return class_counters_of(*socket_, shaper_->applied()); }});
   traffic_stats_ = std::make_unique<TrafficStats>(
-      *accounting_, *socket_,
-      TrafficStats::Sources{[this]() -> const Plan& { return shaper_->applied(); }, [this] { return link_; },
+      *accounting_,
+      TrafficStats::Sources{[this]() -> const Plan& { return shaper_->applied(); },
+                            [this] { return shaper_->applied_version(); }, [this] { return link_; },
                             [this] { return classifier_ ? classifier_->path_name() : std::string("none"); }});
   traffic_stats_->register_routes(api_->router());
   stats_history_ = std::make_unique<StatsHistory>(*loop_, *accounting_,
@@ -367,8 +368,11 @@ void Daemon::notify_status() const {
 }
 
 nlohmann::json Daemon::status() {
+  const ClassCounterLookup counters = [this](const std::string& key) -> const TcStats* {
+    return accounting_ ? accounting_->class_counters(key) : nullptr;
+  };
   nlohmann::json report =
-      status_report(*socket_, options_.config_path, link_, shaper_->applied(), last_error_);
+      status_report(counters, options_.config_path, link_, shaper_->applied(), last_error_);
   report["processes"] = classifier_ ? classifier_->matched_processes() : nlohmann::json::object();
   report["classifier"] = classifier_ ? classifier_->path_status() : nlohmann::json{{"path", "none"}};
   limits_.add_status(report);

@@ -57,6 +57,7 @@ Result<size_t> Shaper::apply(const Plan& plan) {
     return Error{applied.error()};
   }
   applied_ = plan;
+  ++applied_version_;
   managed_ = wanted;
   return applied;
 }
@@ -89,6 +90,7 @@ Result<void> Shaper::clear(const ManagedDevices& also) {
   auto cleared = apply_changes(teardown(*observed, all));
   if (!cleared) return Error{cleared.error()};
   applied_ = Plan{};
+  ++applied_version_;
   managed_ = ManagedDevices{};
   return success();
 }

@@ -4,6 +4,7 @@
 // never left half-configured, and tears everything down on request.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -39,6 +40,8 @@ class Shaper {
   void adopt(const ManagedDevices& leftovers);
 
   const Plan& applied() const { return applied_; }
+  // Changes whenever applied() does (to know when a copy of it is stale).
+  uint64_t applied_version() const { return applied_version_; }
 
   // True when the last apply was refused because another shaper's qdiscs
   // hold a device (nothing was changed); false after a successful apply.
@@ -52,6 +55,7 @@ class Shaper {
   NetlinkSocket socket_;
   ChangeLog log_;
   Plan applied_;
+  uint64_t applied_version_ = 0;
   ManagedDevices managed_;
   bool refused_ = false;
 };

@@ -8,26 +8,13 @@
 
 #include "core/data_size.h"
 #include "core/plan_format.h"
-#include "kernel/htb_classes.h"
-#include "kernel/links.h"
+#include "daemon/accounting.h"
 #include "usage/quota_period.h"
 
 namespace nettoll {
-
-std::map<Handle, ClassInfo> live_classes(NetlinkSocket& socket, const std::string& device) {
-  std::map<Handle, ClassInfo> by_id;
-  auto link = find_link(socket, device);
-  if (!link) return by_id;
-  auto classes = list_classes(socket, link->ifindex);
-  if (!classes) return by_id;
-  for (ClassInfo& info : *classes) by_id[info.id] = std::move(info);
-  return by_id;
-}
-
 namespace {
 
-nlohmann::json tree_report(NetlinkSocket& socket, const HtbTree& tree) {
-  const auto live = live_classes(socket, tree.device);
+nlohmann::json tree_report(const ClassCounterLookup& counters_of, const HtbTree& tree) {
   nlohmann::json classes = nlohmann::json::array();
   for (const HtbClass& c : tree.classes) {
     nlohmann::json entry{{"id", format_handle(c.id)},
@@ -35,11 +22,11 @@ nlohmann::json tree_report(NetlinkSocket& socket, const HtbTree& tree) {
                          {"rate_bps", c.rate.bits_per_second()},
                          {"ceil_bps", c.ceil.bits_per_second()},
                          {"prio", c.prio}};
-    if (auto it = live.find(c.id); it != live.end()) {
-      entry["bytes"] = it->second.stats.bytes;
-      entry["packets"] = it->second.stats.packets;
-      entry["drops"] = it->second.stats.drops;
-      entry["backlog_bytes"] = it->second.stats.backlog_bytes;
+    if (const TcStats* counters = counters_of(class_key(tree.device, c.id))) {
+      entry["bytes"] = counters->bytes;
+      entry["packets"] = counters->packets;
+      entry["drops"] = counters->drops;
+      entry["backlog_bytes"] = counters->backlog_bytes;
     }
     classes.push_back(std::move(entry));
   }
@@ -122,7 +109,7 @@ std::string status_line(const InterfaceChoice& link, const Plan& applied, const 
   return "shaping " + link.interface + " (" + link.reason + ")";
 }
 
-nlohmann::json status_report(NetlinkSocket& socket, const std::string& config_path,
+nlohmann::json status_report(const ClassCounterLookup& counters, const std::string& config_path,
                              const InterfaceChoice& link, const Plan& applied,
                              const std::string& last_error) {
   nlohmann::json report{{"config", config_path},
@@ -130,8 +117,8 @@ nlohmann::json status_report(NetlinkSocket& socket, const std::string& config_pa
                         {"reason", link.reason},
                         {"status", status_line(link, applied, last_error)},
                         {"notes", applied.notes}};
-  report["egress"] = applied.egress ? tree_report(socket, *applied.egress) : nlohmann::json();
-  report["ingress"] = applied.ingress ? tree_report(socket, *applied.ingress) : nlohmann::json();
+  report["egress"] = applied.egress ? tree_report(counters, *applied.egress) : nlohmann::json();
+  report["ingress"] = applied.ingress ? tree_report(counters, *applied.ingress) : nlohmann::json();
   report["tbf"] = plan_to_json(applied)["tbf"];
   if (!last_error.empty()) report["error"] = last_error;
   return report;

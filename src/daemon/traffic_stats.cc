@@ -2,7 +2,6 @@
 #include "daemon/traffic_stats.h"
 
 #include "core/traffic_metrics.h"
-#include "daemon/status_report.h"
 #include "kernel/process_info.h"
 
 namespace nettoll {
@@ -28,7 +27,8 @@ std::string user_of(uint32_t tgid) {
 }  // namespace
 
 void TrafficStats::register_routes(Router& router) {
-  router.add("GET", "/v1/stats", [this](const ApiRequest&) { return ApiResponse{200, stats()}; });
+  router.add("GET", "/v1/stats",
+             [this](const ApiRequest&) { return text_response(200, snapshot().text, "application/json"); });
   router.add("GET", "/metrics", [this](const ApiRequest&) {
     std::vector<MetricFamily> families = traffic_metrics(stats(), kVersion);
     for (const auto& source : metric_sources_) {
@@ -41,28 +41,27 @@ void TrafficStats::register_routes(Router& router) {
   });
 }
 
-nlohmann::json TrafficStats::classes() {
+nlohmann::json TrafficStats::classes() const {
   nlohmann::json out = nlohmann::json::array();
   const Plan& plan = sources_.applied();
   for (const auto& [tree, direction] :
        {std::pair{&plan.egress, "upload"}, std::pair{&plan.ingress, "download"}}) {
     if (!*tree) continue;
-    const auto live = live_classes(socket_, (*tree)->device);
     for (const HtbClass& c : (*tree)->classes) {
-      const std::string id = format_handle(c.id);
+      const std::string key = class_key((*tree)->device, c.id);
       nlohmann::json entry{{"device", (*tree)->device},
                            {"direction", direction},
-                           {"id", id},
+                           {"id", format_handle(c.id)},
                            {"rule", c.rule},
                            {"rate_bps", c.rate.bits_per_second()},
                            {"ceil_bps", c.ceil.bits_per_second()},
-                           {"bytes_per_second", accounting_.class_rate((*tree)->device + " " + id)}};
-      if (auto it = live.find(c.id); it != live.end()) {
-        entry["bytes"] = it->second.stats.bytes;
-        entry["packets"] = it->second.stats.packets;
-        entry["drops"] = it->second.stats.drops;
-        entry["overlimits"] = it->second.stats.overlimits;
-        entry["backlog_bytes"] = it->second.stats.backlog_bytes;
+                           {"bytes_per_second", accounting_.class_rate(key)}};
+      if (const TcStats* counters = accounting_.class_counters(key)) {
+        entry["bytes"] = counters->bytes;
+        entry["packets"] = counters->packets;
+        entry["drops"] = counters->drops;
+        entry["overlimits"] = counters->overlimits;
+        entry["backlog_bytes"] = counters->backlog_bytes;
       }
       out.push_back(std::move(entry));
     }
@@ -109,10 +108,19 @@ nlohmann::json rules_from_classes(const nlohmann::json& classes) {
 
 }  // namespace
 
-nlohmann::json TrafficStats::stats() {
+const TrafficStats::Snapshot& TrafficStats::snapshot() {
   const InterfaceChoice link = sources_.link();
-  nlohmann::json report{{"interface", link.interface}, {"reason", link.reason}};
   const std::string path = sources_.classifier();
+  const Inputs inputs{accounting_.samples(), sources_.applied_version(), link.interface, link.reason, path};
+  return cache_.get(inputs, [&] {
+    Snapshot made{make_stats(link, path), ""};
+    made.text = made.document.dump();
+    return made;
+  });
+}
+
+nlohmann::json TrafficStats::make_stats(const InterfaceChoice& link, const std::string& path) const {
+  nlohmann::json report{{"interface", link.interface}, {"reason", link.reason}};
   const bool per_process = accounting_.per_process();
   report["accounting"] = {{"per_process", per_process}, {"classifier", path}};
   if (!per_process) {
