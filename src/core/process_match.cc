@@ -32,6 +32,7 @@ std::string join_entries(const std::vector<const MatchEntry*>& entries) {
 
 std::vector<const MatchEntry*> pointers_to(const std::vector<MatchEntry>& entries) {
   std::vector<const MatchEntry*> pointers;
+  pointers.reserve(entries.size());
   for (const MatchEntry& entry : entries) pointers.push_back(&entry);
   return pointers;
 }
