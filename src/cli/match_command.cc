@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // `nettoll match [-c FILE] [--json]`: a dry run of the config's process
 // rules against the processes running now. Reads /proc only; changes nothing.
+#include <algorithm>
 #include <iostream>
 #include <memory>
 
 #include "cli/commands.h"
+#include "clients/container_engines.h"
 #include "core/config_loader.h"
 #include "core/match_report.h"
 #include "kernel/process_info.h"
@@ -17,6 +19,23 @@ struct MatchOptions {
   bool json = false;
 };
 
+// Adds the engines' names of the scanned processes' containers; an engine
+// that fails is named on stderr, and its containers are matched by id.
+void name_containers(const std::vector<std::string>& engines, std::vector<ScannedProcess>& processes) {
+  const bool in_containers = std::ranges::any_of(processes, [](const ScannedProcess& process) {
+    return process.attributes.values.contains("container");
+  });
+  if (!in_containers) return;
+  const EngineAnswers answers = read_container_names(engines);
+  for (const std::string& failure : answers.failures) std::cerr << "warning: " << failure << "\n";
+  const ContainerNamer namer = [&](const std::string& id) -> std::optional<std::string> {
+    const auto found = answers.names.find(id);
+    if (found == answers.names.end()) return std::nullopt;
+    return found->second;
+  };
+  for (ScannedProcess& process : processes) add_container_name(process.attributes, namer);
+}
+
 int run_match(const MatchOptions& options) {
   const LoadedConfig loaded = load_config_file(options.config_path);
   for (const Diagnostic& diagnostic : loaded.diagnostics) std::cerr << format_diagnostic(diagnostic) << "\n";
@@ -27,6 +46,7 @@ int run_match(const MatchOptions& options) {
     std::cerr << scanned.error() << "\n";
     return kExitRuntimeFailure;
   }
+  name_containers(loaded.config->container_engines, *scanned);
   const MatchReport report = make_match_report(rules, *scanned);
   std::cout << (options.json ? match_report_to_json(report).dump(2) + "\n" : format_match_report(report));
   return kExitOk;

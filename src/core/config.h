@@ -139,6 +139,9 @@ struct Config {
   // skb->mark bits carrying container processes' rules (`container-mark`,
   // core/container_mark.h); 0: container links are left alone.
   uint32_t container_mark = kDefaultContainerMark;
+  // `container-engines`: the Docker/Podman API sockets asked for container
+  // names (core/container_engine_names.h); empty: containers match by id.
+  std::vector<std::string> container_engines = {"/run/docker.sock", "/run/podman/podman.sock"};
   // `accounting: true`: count per process even without limits or rules.
   bool accounting = false;
   // `usage: {retention: 400d}`: hourly rows older than this are pruned.

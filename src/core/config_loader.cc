@@ -15,6 +15,7 @@
 #include "core/api_config_loader.h"
 #include "core/byte_size.h"
 #include "core/config_node_reader.h"
+#include "core/container_engines_loader.h"
 #include "core/container_mark.h"
 #include "core/listen_address.h"
 #include "core/process_rule_loader.h"
@@ -327,6 +328,9 @@ Config read_config(ConfigNodeReader& reader, const YAML::Node& root) {
   fields.emplace_back("container-mark", [&](const YAML::Node& node) {
     container_mark.emplace(node);
     read_container_mark(reader, node, config);
+  });
+  fields.emplace_back("container-engines", [&](const YAML::Node& node) {
+    config.container_engines = read_container_engines(reader, node);
   });
   fields.emplace_back(
       "interfaces", [&](const YAML::Node& node) { config.interfaces = read_interface_limits(reader, node); });

@@ -6,12 +6,12 @@
 #include <vector>
 
 namespace nettoll {
-namespace {
-
 bool is_container_id(const std::string& text) {
   return text.size() == 64 &&
          std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isxdigit(c) != 0; });
 }
+
+namespace {
 
 // systemd escapes '-' in unit names as "\x2d".
 std::string unescape_unit_name(const std::string& text) {

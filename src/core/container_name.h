@@ -14,4 +14,7 @@ namespace nettoll {
 // container cgroup in `cgroup_path`; "" when the process is in none.
 std::string container_of_cgroup(const std::string& cgroup_path);
 
+// True when `text` is an engine's container id: 64 hex digits.
+bool is_container_id(const std::string& text);
+
 }  // namespace nettoll

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "core/container_engine_names.h"
 #include "core/process_match.h"
 
 namespace nettoll {
@@ -20,7 +21,17 @@ SelectedProcess selected(const ScannedProcess& process, std::string matched) {
                          value_of(attributes, "name"),
                          value_of(attributes, "exe"),
                          value_of(attributes, "username"),
+                         value_of(attributes, "container"),
+                         value_of(attributes, kContainerNameAttribute),
                          std::move(matched)};
+}
+
+// " in container plex (3f2a6b0c1d9e)", or "" outside containers.
+std::string container_phrase(const SelectedProcess& process) {
+  if (process.container.empty()) return "";
+  const std::string id = process.container.size() == 64 ? process.container.substr(0, 12) : process.container;
+  if (process.container_name.empty()) return " in container " + id;
+  return " in container " + process.container_name + " (" + id + ")";
 }
 
 std::vector<std::string> rules_selecting_nothing(const MatchReport& report) {
@@ -39,6 +50,8 @@ nlohmann::json process_to_json(const SelectedProcess& process) {
                       {"name", process.name},
                       {"exe", process.exe},
                       {"user", process.user}};
+  if (!process.container.empty()) json["container"] = process.container;
+  if (!process.container_name.empty()) json["container_name"] = process.container_name;
   if (!process.matched.empty()) json["matched"] = process.matched;
   return json;
 }
@@ -47,7 +60,7 @@ nlohmann::json process_to_json(const SelectedProcess& process) {
 
 std::set<std::string> match_report_attributes(const std::vector<ProcessRule>& rules) {
   std::set<std::string> attributes = attributes_used(rules);
-  attributes.insert({"name", "exe", "username"});
+  attributes.insert({"name", "exe", "username", "container"});
   return attributes;
 }
 
@@ -77,12 +90,14 @@ std::string format_match_report(const MatchReport& report) {
     out += fmt::format("rule '{}': {}\n", rule.rule, rule.selects);
     if (rule.matched.empty() && rule.children.empty()) out += "  selects no running process\n";
     for (const SelectedProcess& process : rule.matched) {
-      out += fmt::format("  {:>7}  {:<16} {:<10} {}  ({})\n", process.pid, or_dash(process.name),
-                         or_dash(process.user), or_dash(process.exe), process.matched);
+      out += fmt::format("  {:>7}  {:<16} {:<10} {}{}  ({})\n", process.pid, or_dash(process.name),
+                         or_dash(process.user), or_dash(process.exe), container_phrase(process),
+                         process.matched);
     }
     for (const SelectedProcess& process : rule.children) {
-      out += fmt::format("  {:>7}  {:<16} {:<10} {}  (child of {}, recursive)\n", process.pid,
-                         or_dash(process.name), or_dash(process.user), or_dash(process.exe), process.ppid);
+      out += fmt::format("  {:>7}  {:<16} {:<10} {}{}  (child of {}, recursive)\n", process.pid,
+                         or_dash(process.name), or_dash(process.user), or_dash(process.exe),
+                         container_phrase(process), process.ppid);
     }
   }
   const std::vector<std::string> nothing = rules_selecting_nothing(report);

@@ -21,6 +21,8 @@ struct SelectedProcess {
   pid_t pid = 0;
   pid_t ppid = 0;
   std::string name, exe, user;  // "" when unreadable
+  std::string container;        // its id or machine name; "" outside containers
+  std::string container_name;   // the engine's name for it, when known
   std::string matched;          // describe_reason; "" for a child taken through `recursive`
 };
 
@@ -37,7 +39,7 @@ struct MatchReport {
 };
 
 // The attributes `nettoll match` reads: what the rules use, and the name,
-// exe and user it shows.
+// exe, user and container it shows.
 std::set<std::string> match_report_attributes(const std::vector<ProcessRule>& rules);
 
 // Which of `processes` each rule selects, as the daemon would decide it.

@@ -4,15 +4,24 @@
 #include <algorithm>
 #include <regex>
 
+#include "core/container_engine_names.h"
+
 namespace nettoll {
 namespace {
 
-bool predicate_matches(const MatchPredicate& predicate, const ProcessAttributes& process) {
-  const auto found = process.values.find(predicate.attribute);
+bool attribute_matches(const MatchPredicate& predicate, const ProcessAttributes& process,
+                       const std::string& attribute) {
+  const auto found = process.values.find(attribute);
   if (found == process.values.end()) return false;
   // match_continuous anchors the match at the start only, like Python's
   // re.match: "fire" selects "firefox"; a trailing "$" anchors the end too.
   return std::regex_search(found->second, predicate.regex, std::regex_constants::match_continuous);
+}
+
+bool predicate_matches(const MatchPredicate& predicate, const ProcessAttributes& process) {
+  if (attribute_matches(predicate, process, predicate.attribute)) return true;
+  // `container:` is the container's id or, where the engine told it, its name.
+  return predicate.attribute == "container" && attribute_matches(predicate, process, kContainerNameAttribute);
 }
 
 std::string join_entries(const std::vector<const MatchEntry*>& entries) {
@@ -23,6 +32,7 @@ std::string join_entries(const std::vector<const MatchEntry*>& entries) {
 
 std::vector<const MatchEntry*> pointers_to(const std::vector<MatchEntry>& entries) {
   std::vector<const MatchEntry*> pointers;
+  pointers.reserve(entries.size());
   for (const MatchEntry& entry : entries) pointers.push_back(&entry);
   return pointers;
 }

@@ -3,7 +3,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <set>
+
+#include "kernel/namespace_processes.h"
 
 namespace nettoll {
 
@@ -64,7 +67,32 @@ void ContainerLinks::release(BpfClassifier& bpf, int ifindex) {
   (void)bpf.detach_tc(ifindex, TcDirection::ingress);
   const size_t flows = delete_container_link(bpf.container_maps(), ifindex);
   spdlog::info("container link {} gone: {} flow(s) forgotten", link->second.name, flows);
+  const int32_t nsid = link->second.nsid;
   links_.erase(link);
+  // A namespace id is reused once its namespace is gone: forget its container.
+  if (std::ranges::none_of(links_, [&](const auto& other) { return other.second.nsid == nsid; }))
+    containers_.erase(nsid);
+}
+
+void ContainerLinks::find_containers() const {
+  std::set<int32_t> unknown;
+  for (const auto& [ifindex, link] : links_) {
+    if (!containers_.contains(link.nsid)) unknown.insert(link.nsid);
+  }
+  const auto now = std::chrono::steady_clock::now();
+  if (unknown.empty() || now - last_lookup_ < kContainerLookupInterval) return;
+  last_lookup_ = now;
+  auto socket = NetlinkSocket::open();  // in the daemon's namespace, like the links' ids
+  if (!socket) {
+    spdlog::warn("cannot name the containers of container links: {}", socket.error());
+    return;
+  }
+  auto processes = processes_in_namespaces(*socket, unknown);
+  if (!processes) {
+    spdlog::warn("cannot name the containers of container links: {}", processes.error());
+    return;
+  }
+  containers_.merge(containers_of_namespaces(std::move(*processes)));
 }
 
 void ContainerLinks::clear(BpfClassifier& bpf) {
@@ -90,12 +118,15 @@ nlohmann::json ContainerLinks::status(const BpfClassifier& bpf) const {
   // which the dashboard asks for every second, shows it: only with a link.
   if (links_.empty()) return links;
   const std::map<int, size_t> flows = count_container_flows(bpf.container_maps());
+  find_containers();
   for (const auto& [ifindex, link] : links_) {
     const auto counted = flows.find(ifindex);
+    const auto container = containers_.find(link.nsid);
     links.push_back({{"name", link.name},
                      {"ifindex", ifindex},
                      {"nsid", link.nsid},
-                     {"flows", counted == flows.end() ? 0 : counted->second}});
+                     {"flows", counted == flows.end() ? 0 : counted->second},
+                     {"container", container == containers_.end() ? "" : container->second}});
   }
   return links;
 }

@@ -3,7 +3,8 @@
 // namespace (a container's veth), kept current from the daemon's link
 // events: each gets the container upload program on its ingress and an
 // entry ifindex → nsid in the classifier's map; links that go take their
-// recorded flows with them, and idle flows expire.
+// recorded flows with them, and idle flows expire. Status names the
+// container behind each link, found from the processes in its namespace.
 #pragma once
 
 #include <chrono>
@@ -41,10 +42,14 @@ class ContainerLinks {
 
   bool empty() const { return links_.empty(); }
 
-  // [{"name", "ifindex", "nsid", "flows"}], for `nettoll status`.
+  // [{"name", "ifindex", "nsid", "flows", "container"}], for `nettoll
+  // status` ("container": the id or machine name, "" while no process of
+  // the namespace is in a container's cgroup).
   nlohmann::json status(const BpfClassifier& bpf) const;
 
   static constexpr std::chrono::seconds kExpiryInterval{30};
+  // How often, at most, status looks in /proc for containers still unknown.
+  static constexpr std::chrono::seconds kContainerLookupInterval{1};
 
  private:
   struct Attached {
@@ -52,8 +57,15 @@ class ContainerLinks {
     int32_t nsid = -1;
   };
   void release(BpfClassifier& bpf, int ifindex);
+  // Finds the containers of the namespaces not named yet (a container's
+  // first process may start after its veth appeared).
+  void find_containers() const;
 
   std::map<int, Attached> links_;  // by ifindex
+  // nsid → container, for the links' namespaces; a cache: the namespace of
+  // an nsid cannot change while a link into it exists.
+  mutable std::map<int32_t, std::string> containers_;
+  mutable std::chrono::steady_clock::time_point last_lookup_;
   uint32_t mark_mask_ = 0;
   std::chrono::steady_clock::time_point last_expiry_;
 };

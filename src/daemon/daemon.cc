@@ -99,6 +99,14 @@ Result<void> Daemon::open_kernel_interfaces() {
   if (!api) return Error{api.error()};
   api_ = std::move(*api);
   register_routes();
+  auto names = ContainerNameLookup::open(
+      *loop_, [this] { return config_.container_engines; },
+      [this] {
+        if (classifier_) classifier_->on_container_names();
+      });
+  if (!names) return Error{names.error()};
+  container_names_ = std::move(*names);
+  classifier_->set_container_namer(container_names_->namer());
   if (auto opened = open_accounting(); !opened) return opened;
   return open_reservations();
 }

@@ -16,6 +16,7 @@
 #include "core/active_interface.h"
 #include "core/config.h"
 #include "daemon/accounting.h"
+#include "daemon/container_name_lookup.h"
 #include "daemon/dashboard_routes.h"
 #include "daemon/event_loop.h"
 #include "daemon/event_sink.h"
@@ -104,6 +105,7 @@ class Daemon {
   std::unique_ptr<ApiServer> api_;
   std::unique_ptr<ReservationService> reservations_;  // with a `reservations:` section
   std::unique_ptr<ProcessClassifier> classifier_;
+  std::unique_ptr<ContainerNameLookup> container_names_;  // from the engines' APIs
   std::unique_ptr<Accounting> accounting_;
   std::unique_ptr<TrafficStats> traffic_stats_;
   std::unique_ptr<StatsHistory> stats_history_;  // /v1/stats/history

@@ -212,8 +212,13 @@ void ProcessClassifier::rescan() {
     spdlog::error("{}; tracked processes are kept", scanned.error());
     return;
   }
+  for (ScannedProcess& process : *scanned) add_container_name(process.attributes, container_namer_);
   (void)apply_rule_changes(table_.on_scan(in_scope(std::move(*scanned))));
   pruned_size_ = table_.size();
+}
+
+void ProcessClassifier::on_container_names() {
+  if (path_ && !rules_.empty() && attributes_.contains("container")) rescan();
 }
 
 bool ProcessClassifier::on_events() {
@@ -243,6 +248,7 @@ bool ProcessClassifier::on_events() {
       case ProcEvent::uid:
         if (auto attributes = read_process(event.pid, attributes_);
             attributes && in_cgroup_scope(*attributes, cgroup_scope_)) {
+          add_container_name(*attributes, container_namer_);
           const pid_t ppid = ppid_of(*attributes);
           matched |= apply_rule_changes(table_.on_exec(event.pid, ppid, std::move(*attributes)));
         }
@@ -355,6 +361,11 @@ nlohmann::json ProcessClassifier::path_status() const {
   nlohmann::json status = {{"path", path_name()}};
   if ((path_ || counting_refused_) && !fallback_reason_.empty()) status["reason"] = fallback_reason_;
   status["container_links"] = path_ ? path_->container_links() : nlohmann::json::array();
+  for (auto& link : status["container_links"]) {
+    const std::string container = link.value("container", "");
+    const auto name = container_namer_ && !container.empty() ? container_namer_(container) : std::nullopt;
+    if (name) link["container_name"] = *name;
+  }
   if (counting_refused_) status["accounting"] = "per-process figures need the eBPF path";
   if (connector_) {
     status["process_events"] = "proc connector";

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/config.h"
+#include "core/container_engine_names.h"
 #include "core/plan.h"
 #include "core/process_table.h"
 #include "core/result.h"
@@ -68,6 +69,12 @@ class ProcessClassifier {
   // rescan without process events); nullopt: never.
   std::optional<std::chrono::milliseconds> refresh_interval() const;
   void refresh(NetlinkSocket& socket);
+
+  // Where container names come from (the engines' APIs): `container:`
+  // predicates then match a container's name as well as its id.
+  void set_container_namer(ContainerNamer namer) { container_namer_ = std::move(namer); }
+  // Containers got names: processes are matched again when rules look at them.
+  void on_container_names();
 
   // pid → rule name of every process with a rule, for `nettoll status`.
   nlohmann::json matched_processes() const;
@@ -134,6 +141,7 @@ class ProcessClassifier {
   std::vector<ProcessRule> rules_;
   std::set<std::string> attributes_;   // what the rules read from /proc
   std::set<ProcessRuleId> announced_;  // rules whose first process was logged
+  ContainerNamer container_namer_;     // none: containers are matched by id
 };
 
 }  // namespace nettoll

@@ -14,6 +14,16 @@
 namespace nettoll {
 namespace {
 
+// "container plex (3f2a6b0c1d9e)", "container 3f2a6b0c1d9e", or "container
+// unknown" while no process of the link's namespace is in a container.
+std::string container_of_link_text(const nlohmann::json& link) {
+  std::string id = link.value("container", "");
+  if (id.empty()) return "container unknown";
+  if (id.size() == 64) id.resize(12);  // as `docker ps` shows it
+  const std::string name = link.value("container_name", "");
+  return name.empty() ? "container " + id : "container " + name + " (" + id + ")";
+}
+
 nlohmann::json tree_report(const ClassCounterLookup& counters_of, const HtbTree& tree) {
   nlohmann::json classes = nlohmann::json::array();
   for (const HtbClass& c : tree.classes) {
@@ -158,8 +168,8 @@ std::string format_status(const nlohmann::json& report) {
     out += "process events: none, " + classifier.value("process_events_reason", "") + "\n";
   }
   for (const auto& link : member(member(report, "classifier"), "container_links")) {
-    out += fmt::format("container link {}: peer namespace id {}, {} flow(s)\n", link.value("name", ""),
-                       link.value("nsid", -1), link.value("flows", 0));
+    out += fmt::format("container link {}: {}, peer namespace id {}, {} flow(s)\n", link.value("name", ""),
+                       container_of_link_text(link), link.value("nsid", -1), link.value("flows", 0));
   }
   append_reservations_text(out, member(report, "reservations"));
   append_quotas_text(out, member(report, "quotas"));

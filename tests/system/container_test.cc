@@ -5,7 +5,11 @@
 // rest, IPv4 and IPv6; a published-port server in a container is limited on
 // upload; a container started after the daemon is classified, and one
 // removed while its flows run leaves no link or flow behind.
+#include <httplib.h>
+#include <sys/socket.h>
+
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "container_fixture.h"
 
@@ -165,6 +169,53 @@ TEST_F(ContainerTest, ARestartAfterSigkillLeavesOneProgramPerContainerLink) {
   }
   EXPECT_EQ(programs, 1u) << filters;
   EXPECT_NE(filters.find("classify_conta"), std::string::npos) << filters;
+}
+
+// Status names the container behind a link started after the daemon (its
+// process's cgroup gives the id, a fake engine on the configured socket the
+// name), and `container: NAME` selects the container's processes.
+TEST_F(ContainerTest, ALateContainerIsNamedInStatusAndMatchedByItsEngineName) {
+  const std::string engine_socket = bin_dir_ + "/engine.sock";
+  start_daemon(std::string(kBulkRule) + "  media:\n    match: [{container: plex$}]\n    upload: 5mbit\n" +
+               "container-engines: [" + engine_socket + "]\n");
+  const TestContainer& late = add_container(4);
+  ASSERT_TRUE(eventually([&] { return lists_link(late.host_link); }, 5s)) << status_json();
+  const auto link_field = [&](const std::string& field) {
+    for (const auto& link : container_links()) {
+      if (link.value("name", "") == late.host_link) return link.value(field, "");
+    }
+    return std::string();
+  };
+  EXPECT_EQ(link_field("container"), "") << "no process runs in it yet";
+
+  httplib::Server engine;  // answers as Docker's API does
+  engine.set_address_family(AF_UNIX);
+  engine.Get("/containers/json", [&](const httplib::Request&, httplib::Response& response) {
+    response.set_content(R"([{"Id": ")" + late.id + R"(", "Names": ["/plex"]}])", "application/json");
+  });
+  ASSERT_TRUE(engine.bind_to_port(engine_socket, 80));
+  std::thread serving([&] { engine.listen_after_bind(); });
+  start_in(late, "sleep 30");
+
+  EXPECT_TRUE(eventually([&] { return link_field("container") == late.id; }, 10s)) << status_json();
+  EXPECT_TRUE(eventually([&] { return link_field("container_name") == "plex"; }, 10s)) << status_json();
+  const auto selects_media = [&] {
+    const auto status = nlohmann::json::parse(status_json(), nullptr, false);
+    if (status.is_discarded()) return false;
+    const nlohmann::json processes = status.value("processes", nlohmann::json::object());
+    for (const auto& [pid, rule] : processes.items()) {
+      if (rule == "media") return true;
+    }
+    return false;
+  };
+  EXPECT_TRUE(eventually(selects_media, 10s)) << status_json();
+  const std::string text = run_command(nettoll_binary() + " status --socket " + socket_path_).output;
+  EXPECT_NE(
+      text.find("container link " + late.host_link + ": container plex (" + late.id.substr(0, 12) + ")"),
+      std::string::npos)
+      << text;
+  engine.stop();
+  serving.join();
 }
 
 }  // namespace
