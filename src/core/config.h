@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/cidr.h"
+#include "core/container_link_scope.h"
 #include "core/container_mark.h"
 #include "core/duration.h"
 #include "core/quota_config.h"
@@ -139,6 +140,8 @@ struct Config {
   // skb->mark bits carrying container processes' rules (`container-mark`,
   // core/container_mark.h); 0: container links are left alone.
   uint32_t container_mark = kDefaultContainerMark;
+  // `container-links`: which veths to other namespaces are containers'.
+  ContainerLinkScope container_links = ContainerLinkScope::every_veth;
   // `accounting: true`: count per process even without limits or rules.
   bool accounting = false;
   // `usage: {retention: 400d}`: hourly rows older than this are pruned.
