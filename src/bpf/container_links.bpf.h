@@ -115,7 +115,9 @@ static __always_inline struct container_settings *container_config(void) {
 /* The storage of the container socket that sent the packet: the lookup
  * helpers search in the receive direction, so the tuple is swapped; a wrong
  * namespace could return another namespace's wildcard socket, hence the
- * local port check. */
+ * local port check. A TCP listener sends nothing of its own (a request sock
+ * sends the SYN-ACK): its match is a packet the namespace forwards from
+ * elsewhere, with the listener's port as its source. */
 static __always_inline struct socket_rule *container_socket_owner(struct __sk_buff *skb,
                                                                   const struct container_flow_key *flow,
                                                                   __s32 nsid) {
@@ -142,7 +144,9 @@ static __always_inline struct socket_rule *container_socket_owner(struct __sk_bu
   if (!found) return NULL;
   struct socket_rule *stored = NULL;
   struct bpf_sock *full = bpf_sk_fullsock(found);
-  if (full && full->src_port == bpf_ntohs(flow->local_port)) stored = stored_rule(full);
+  if (full && full->src_port == bpf_ntohs(flow->local_port) &&
+      !(flow->protocol == IPPROTO_TCP && full->state == BPF_TCP_LISTEN))
+    stored = stored_rule(full);
   bpf_sk_release(found);
   return stored;
 }
@@ -158,7 +162,6 @@ int classify_container_upload(struct __sk_buff *skb) {
   struct container_settings *config = container_config();
   if (!config) return TC_ACT_UNSPEC;
   const __u32 shift = config->mark_shift & 31;
-  skb->mark &= ~config->mark_mask;
   __u32 ifindex = skb->ifindex;
   struct container_link *link = bpf_map_lookup_elem(&container_links, &ifindex);
   if (!link) return TC_ACT_UNSPEC;
@@ -167,7 +170,10 @@ int classify_container_upload(struct __sk_buff *skb) {
   if (!container_packet_flow(skb, 1, &flow, &fingerprint)) return TC_ACT_UNSPEC;
   struct socket_rule *owner = container_socket_owner(skb, &flow, link->nsid);
   if (!owner) return TC_ACT_UNSPEC;
-  skb->mark |= (container_mark_field(config, owner->rule_id) << shift) & config->mark_mask;
+  /* Only a packet it attributes gets a mark: the others keep theirs (a
+   * packet from another namespace arrives with none, the veth clears it). */
+  skb->mark = (skb->mark & ~config->mark_mask) |
+              ((container_mark_field(config, owner->rule_id) << shift) & config->mark_mask);
   __u32 zero = 0;
   struct container_sender *note = bpf_map_lookup_elem(&container_senders, &zero);
   if (note) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/cidr.h"
+#include "core/container_link_scope.h"
 #include "core/container_mark.h"
 #include "core/duration.h"
 #include "core/quota_config.h"
@@ -142,6 +143,8 @@ struct Config {
   // `container-engines`: the Docker/Podman API sockets asked for container
   // names (core/container_engine_names.h); empty: containers match by id.
   std::vector<std::string> container_engines = {"/run/docker.sock", "/run/podman/podman.sock"};
+  // `container-links`: which veths to other namespaces are containers'.
+  ContainerLinkScope container_links = ContainerLinkScope::every_veth;
   // `accounting: true`: count per process even without limits or rules.
   bool accounting = false;
   // `usage: {retention: 400d}`: hourly rows older than this are pruned.

@@ -16,6 +16,7 @@
 #include "core/byte_size.h"
 #include "core/config_node_reader.h"
 #include "core/container_engines_loader.h"
+#include "core/container_link_scope.h"
 #include "core/container_mark.h"
 #include "core/listen_address.h"
 #include "core/process_rule_loader.h"
@@ -312,6 +313,17 @@ void read_container_mark(ConfigNodeReader& reader, const YAML::Node& node, Confi
   config.container_mark = *mask;
 }
 
+void read_container_links(ConfigNodeReader& reader, const YAML::Node& node, Config& config) {
+  const auto text = reader.read_scalar(node, "container-links", "auto or bridged");
+  if (!text) return;
+  auto scope = parse_container_link_scope(*text);
+  if (!scope) {
+    reader.error(node, "container-links: " + scope.error());
+    return;
+  }
+  config.container_links = *scope;
+}
+
 Config read_config(ConfigNodeReader& reader, const YAML::Node& root) {
   Config config;
   DirectionInputs globals;
@@ -332,6 +344,11 @@ Config read_config(ConfigNodeReader& reader, const YAML::Node& root) {
   fields.emplace_back("container-engines", [&](const YAML::Node& node) {
     config.container_engines = read_container_engines(reader, node);
   });
+  std::optional<YAML::Node> container_links;
+  fields.emplace_back("container-links", [&](const YAML::Node& node) {
+    container_links.emplace(node);
+    read_container_links(reader, node, config);
+  });
   fields.emplace_back(
       "interfaces", [&](const YAML::Node& node) { config.interfaces = read_interface_limits(reader, node); });
   fields.emplace_back("reservations",
@@ -350,6 +367,8 @@ Config read_config(ConfigNodeReader& reader, const YAML::Node& root) {
   config.upload = globals.upload.settings();
   if (processes) config.processes = read_process_rules(reader, *processes, globals);
   check_api_settings(reader, config);
+  if (container_links && config.container_mark == 0)
+    reader.warning(*container_links, "container-links: has no effect with container-mark: off");
   if (const uint32_t capacity = container_mark_rule_capacity(config.container_mark);
       config.processes.size() > capacity && capacity > 0) {
     const std::string message = "container-mark: the mark bits carry rule ids up to " +

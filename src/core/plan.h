@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/cidr.h"
+#include "core/container_link_scope.h"
 #include "core/duration.h"
 #include "core/rate.h"
 
@@ -138,6 +139,7 @@ struct Plan {
   // The skb->mark bits carrying container processes' rules (config
   // container-mark); 0: containers are not classified.
   uint32_t container_mark = 0;
+  ContainerLinkScope container_links = ContainerLinkScope::every_veth;  // config container-links
   std::vector<std::string> notes;  // decisions the user should know about
   bool operator==(const Plan&) const = default;
 };

@@ -395,6 +395,7 @@ Plan make_plan(const Config& config, const ManagedInterface& link, const KernelC
   }
   if (has_rules) {
     plan.container_mark = config.container_mark;
+    plan.container_links = config.container_links;
     for (size_t i = 0; i < effective.processes.size(); ++i) {
       const auto minor = static_cast<uint16_t>(kFirstRuleClassMinor + i);
       plan.classifier.push_back(ClassifierEntry{static_cast<uint32_t>(i + 1), effective.processes[i].name,

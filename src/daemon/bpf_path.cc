@@ -122,7 +122,8 @@ Result<void> BpfPath::attach_to_interface(const Plan& plan, NetlinkSocket& socke
                  plan.classifier.empty() && plan.streams.empty() ? "" : " and classification");
   }
   // Every link event brings the daemon here: containers come and go.
-  return containers_.sync(bpf_, socket, plan.container_mark, link->ifindex, ifb_ifindex);
+  return containers_.sync(bpf_, socket, plan.container_mark, plan.container_links, link->ifindex,
+                          ifb_ifindex);
 }
 
 void BpfPath::detach_from_interface() {

@@ -10,17 +10,19 @@
 
 namespace nettoll {
 
-bool is_container_link(const LinkInfo& link, int uplink_ifindex, int ifb_ifindex) {
-  // Only a veth on a bridge (docker0, podman0, a CNI bridge): a routed veth
-  // to another namespace may be an uplink of its own (a VM's, a namespace
-  // set-up's, the interface a reload just moved away from), whose traffic
-  // must not be reclassified. Routed containers are not classified yet.
-  return link.kind == "veth" && link.peer_nsid && *link.peer_nsid >= 0 && link.master != 0 &&
-         link.ifindex != uplink_ifindex && link.ifindex != ifb_ifindex;
+bool is_container_link(const LinkInfo& link, int uplink_ifindex, int ifb_ifindex, ContainerLinkScope scope) {
+  // Routed veths (nspawn's ve-*, CNI ptp) count too: the program marks only
+  // packets whose sending socket it finds in the peer namespace with a rule
+  // or an owner nettoll gave it, and lets every packet pass, so on a veth
+  // that leads to no container (a router namespace, the interface a reload
+  // moved away from) it changes nothing but costs a socket lookup a packet.
+  return link.kind == "veth" && link.peer_nsid && *link.peer_nsid >= 0 &&
+         (scope == ContainerLinkScope::every_veth || link.master != 0) && link.ifindex != uplink_ifindex &&
+         link.ifindex != ifb_ifindex;
 }
 
 Result<void> ContainerLinks::sync(BpfClassifier& bpf, NetlinkSocket& socket, uint32_t mark_mask,
-                                  int uplink_ifindex, int ifb_ifindex) {
+                                  ContainerLinkScope scope, int uplink_ifindex, int ifb_ifindex) {
   if (mark_mask == 0) {
     clear(bpf);
     return success();
@@ -29,7 +31,7 @@ Result<void> ContainerLinks::sync(BpfClassifier& bpf, NetlinkSocket& socket, uin
   if (!links) return Error{links.error()};
   std::set<int> present;
   for (const LinkInfo& link : *links) {
-    if (!is_container_link(link, uplink_ifindex, ifb_ifindex)) continue;
+    if (!is_container_link(link, uplink_ifindex, ifb_ifindex, scope)) continue;
     present.insert(link.ifindex);
     auto known = links_.find(link.ifindex);
     if (known != links_.end() && known->second.name == link.name && known->second.nsid == *link.peer_nsid) {

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "core/container_link_scope.h"
 #include "core/result.h"
 #include "kernel/bpf_classifier.h"
 #include "kernel/links.h"
@@ -20,19 +21,19 @@
 
 namespace nettoll {
 
-// Whether `link` is a host-side container link: a veth on a bridge whose
-// peer is in another namespace, and not one of the devices nettoll shapes (`uplink`,
-// `ifb`: in a namespace that reaches the internet through a veth, the
-// uplink has a foreign peer too).
-bool is_container_link(const LinkInfo& link, int uplink_ifindex, int ifb_ifindex);
+// Whether `link` is a host-side container link: a veth whose peer is in
+// another namespace (for `bridged`, one on a bridge), and not one of the
+// devices nettoll shapes (`uplink`, `ifb`: in a namespace that reaches the
+// internet through a veth, the uplink has a foreign peer too).
+bool is_container_link(const LinkInfo& link, int uplink_ifindex, int ifb_ifindex, ContainerLinkScope scope);
 
 class ContainerLinks {
  public:
-  // Makes the programs and maps match the namespace's links now, with the
-  // mark bits `mark_mask` (0: containers are not classified; every link is
-  // let go). Fails when a program cannot be attached or a map written.
-  Result<void> sync(BpfClassifier& bpf, NetlinkSocket& socket, uint32_t mark_mask, int uplink_ifindex,
-                    int ifb_ifindex);
+  // Makes the programs and maps match the namespace's links in `scope` now,
+  // with the mark bits `mark_mask` (0: containers are not classified; every
+  // link is let go). Fails when a program cannot be attached or a map written.
+  Result<void> sync(BpfClassifier& bpf, NetlinkSocket& socket, uint32_t mark_mask, ContainerLinkScope scope,
+                    int uplink_ifindex, int ifb_ifindex);
 
   // Detaches from every link and empties the maps.
   void clear(BpfClassifier& bpf);

@@ -72,6 +72,12 @@ class ContainerFixture : public ::testing::Test {
     EXPECT_EQ(error, "");
     return container;
   }
+  const TestContainer& add_routed_container(int n) {
+    std::string error;
+    const TestContainer& container = topology_->add_routed_container(n, error);
+    EXPECT_EQ(error, "");
+    return container;
+  }
   void remove_container(const TestContainer& container) { topology_->remove_container(container); }
   void publish(const TestContainer& container, int published, int port) {
     ASSERT_EQ(topology_->publish(container, published, port), "");

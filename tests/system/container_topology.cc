@@ -46,15 +46,53 @@ const TestContainer& ContainerTopology::add_container(int n, std::string& error)
   std::filesystem::create_directory(container.cgroup);
   const std::string a = testbed_.namespace_a();
   const std::string in = "ip -n " + container.netns + " ";
-  for (const std::string& step : std::vector<std::string>{
-           "ip netns add " + container.netns,
-           "ip -n " + a + " link add " + container.host_link + " type veth peer name eth0 netns " +
-               container.netns,
-           "ip -n " + a + " link set " + container.host_link + " master ntbr0 up",
-           in + "addr add " + container.ipv4 + "/24 dev eth0",
-           in + "addr add " + container.ipv6 + "/64 dev eth0 nodad", in + "link set eth0 up",
-           in + "link set lo up", in + "route add default via 10.79.0.1",
-           in + "-6 route add default via fd79::1"}) {
+  const std::vector<std::string> steps{"ip netns add " + container.netns,
+                                       "ip -n " + a + " link add " + container.host_link +
+                                           " type veth peer name eth0 netns " + container.netns,
+                                       "ip -n " + a + " link set " + container.host_link + " master ntbr0 up",
+                                       in + "addr add " + container.ipv4 + "/24 dev eth0",
+                                       in + "addr add " + container.ipv6 + "/64 dev eth0 nodad",
+                                       in + "link set eth0 up",
+                                       in + "link set lo up",
+                                       in + "route add default via 10.79.0.1",
+                                       in + "-6 route add default via fd79::1"};
+  return create(container, steps, error);
+}
+
+const TestContainer& ContainerTopology::add_routed_container(int n, std::string& error) {
+  TestContainer container;
+  const std::string number = std::to_string(n);
+  container.netns = "ntr-" + std::to_string(getpid()) + "-" + number;
+  container.host_link = "ntr" + number;
+  container.ipv4 = "10.79.1.1" + number;
+  container.ipv6 = "fd79:1::1" + number;
+  container.id = container.host_link;
+  container.cgroup = cgroup_ + "/machine-" + container.id + ".scope";
+  std::filesystem::create_directory(container.cgroup);
+  const std::string host = "ip -n " + testbed_.namespace_a() + " ";
+  const std::string in = "ip -n " + container.netns + " ";
+  const std::string& link = container.host_link;
+  const std::vector<std::string> steps{
+      "ip netns add " + container.netns,
+      host + "link add " + link + " type veth peer name eth0 netns " + container.netns,
+      host + "addr add 10.79.1.1/32 dev " + link,
+      host + "addr add fe80::1/64 dev " + link + " nodad",
+      host + "link set " + link + " up",
+      host + "route add " + container.ipv4 + "/32 dev " + link,
+      host + "-6 route add " + container.ipv6 + "/128 dev " + link,
+      in + "addr add " + container.ipv4 + "/32 dev eth0",
+      in + "addr add " + container.ipv6 + "/128 dev eth0 nodad",
+      in + "link set eth0 up",
+      in + "link set lo up",
+      in + "route add 10.79.1.1 dev eth0 scope link",
+      in + "route add default via 10.79.1.1 dev eth0",
+      in + "-6 route add default via fe80::1 dev eth0"};
+  return create(container, steps, error);
+}
+
+const TestContainer& ContainerTopology::create(TestContainer container, const std::vector<std::string>& steps,
+                                               std::string& error) {
+  for (const std::string& step : steps) {
     const CommandOutput done = run_command(step + " 2>&1");
     if (done.exit_status != 0 && error.empty()) error = step + ": " + done.output;
   }
@@ -63,6 +101,11 @@ const TestContainer& ContainerTopology::add_container(int n, std::string& error)
       eventually([&] { return testbed_.run_in(container.netns, "ping -c1 -W1 10.77.0.2").exit_status == 0; },
                  std::chrono::seconds(10));
   if (!reachable && error.empty()) error = container.netns + " cannot reach the internet namespace";
+  const bool reachable6 =
+      eventually([&] { return testbed_.run_in(container.netns, "ping -c1 -W1 fd77::2").exit_status == 0; },
+                 std::chrono::seconds(10));
+  if (!reachable6 && error.empty())
+    error = container.netns + " cannot reach the internet namespace over IPv6";
   return containers_.back();
 }
 

@@ -10,6 +10,7 @@
 
 #include <deque>
 #include <string>
+#include <vector>
 
 #include "testbed.h"
 
@@ -17,11 +18,11 @@ namespace nettoll::testing {
 
 struct TestContainer {
   std::string netns;      // ntc-<pid>-<n>
-  std::string host_link;  // its veth on the host: ntc<n>
-  std::string ipv4;       // 10.79.0.1<n>
-  std::string ipv6;       // fd79::1<n>
-  std::string cgroup;     // <cgroup>/docker-<id>.scope
-  std::string id;         // 64 hex digits
+  std::string host_link;  // its veth on the host: ntc<n> (routed: ntr<n>)
+  std::string ipv4;       // 10.79.0.1<n> (routed: 10.79.1.1<n>)
+  std::string ipv6;       // fd79::1<n> (routed: fd79:1::1<n>)
+  std::string cgroup;     // <cgroup>/docker-<id>.scope (routed: machine-<id>.scope)
+  std::string id;         // 64 hex digits (routed: the machine's name, ntr<n>)
 };
 
 class ContainerTopology {
@@ -40,6 +41,15 @@ class ContainerTopology {
   // `error` (else leaves it) when a step failed or it cannot reach B.
   const TestContainer& add_container(int n, std::string& error);
 
+  // A new routed container n (1-5), as systemd-nspawn's `ve-*` links or a
+  // CNI `ptp` network set it up: a veth ntr<n> on no bridge, the host's
+  // 10.79.1.1/32 and fe80::1 on it, /32 and /128 routes to the container's
+  // 10.79.1.1<n> and fd79:1::1<n>, which routes everything through the host
+  // (forwarding and masquerade as for the bridge). Its cgroup is named like
+  // an nspawn machine's (<cgroup>/machine-ntr<n>.scope). Sets `error` as
+  // add_container does.
+  const TestContainer& add_routed_container(int n, std::string& error);
+
   // Kills its processes, deletes its namespace and veth and its cgroup.
   void remove_container(const TestContainer& container) const;
 
@@ -55,6 +65,11 @@ class ContainerTopology {
  private:
   const Testbed& testbed_;
   std::string cgroup_;
+  // Runs `steps` (ip commands) for `container`, keeps it, and waits until
+  // it reaches B; sets `error` to the first failure.
+  const TestContainer& create(TestContainer container, const std::vector<std::string>& steps,
+                              std::string& error);
+
   std::string setup_error_;
   std::deque<TestContainer> containers_;
 };

@@ -4,9 +4,9 @@
 // rule keeps a low round-trip time, and the same probe in the bulk's own
 // class shows the queue the priority spares it.
 #include <cstdio>
-#include <sstream>
 
 #include "process_rules_fixture.h"
+#include "rtt_probe.h"
 
 namespace nettoll::testing {
 namespace {
@@ -16,30 +16,16 @@ class ProcessPriorityTest : public ProcessRulesFixture {
   // Median RTT in ms of 60 probes 25 ms apart from `program` (a copy of the
   // probe) to the probe server in B.
   double median_rtt_ms(const std::string& program) {
-    ChildProcess& probe =
-        start_in_a("./" + program + " client 10.77.0.2 " + std::to_string(kProbePort) + " 60 25");
-    EXPECT_TRUE(probe.wait_for_exit(15s));
-    std::istringstream figures(probe.output());
-    double median = -1, p90 = -1;
-    int lost = -1;
-    figures >> median >> p90 >> lost;
-    EXPECT_GE(median, 0) << program << ": " << probe.output();
-    return median;
+    return testing::median_rtt_ms(start_in_a(rtt_probe_command(program, "10.77.0.2", 60, 25)), program);
   }
 };
 
 TEST_P(ProcessPriorityTest, PriorityProcessKeepsLowLatencyUnderBulkLoad) {
   install_copy(UDP_RTT_PROBE, "ntcall");
   install_copy(UDP_RTT_PROBE, "ntbulk-probe");
-  ChildProcess server(
-      {"ip", "netns", "exec", testbed_->namespace_b(), UDP_RTT_PROBE, "server", std::to_string(kProbePort)});
+  ChildProcess server(rtt_probe_server(testbed_->namespace_b()));
   ASSERT_TRUE(server.wait_for_output("listening", 5s)) << server.output();
-  // The probe copy named ntbulk-probe matches the bulk rule ("ntbulk" is a
-  // prefix: TrafficToll's re.match semantics).
-  start_daemon(
-      "upload: 20mbit\nprocesses:\n"
-      "  call:\n    match: [{name: ntcall}]\n    upload-priority: 0\n"
-      "  bulk:\n    match: [{name: ntbulk}]\n    upload-priority: 7\n");
+  start_daemon(kPriorityRules);
   start_client("ntbulk", 5201, "-P 4", 8);
   std::this_thread::sleep_for(1500ms);
   const double priority = median_rtt_ms("ntcall");

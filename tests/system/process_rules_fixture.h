@@ -31,7 +31,6 @@ using namespace std::chrono_literals;
 // The iperf3 servers in B: upload tests use 5201/5202, downloads 5203/5204
 // (an iperf3 server stays busy for a moment after its client ends).
 inline constexpr int kFirstIperfPort = 5201;
-inline constexpr int kProbePort = 7000;
 
 class ProcessRulesFixture : public ::testing::TestWithParam<std::string> {
  protected:

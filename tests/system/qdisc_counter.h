@@ -21,7 +21,20 @@ struct QdiscReading {
 std::optional<QdiscReading> read_qdisc_counter(const std::string& netns, const std::string& device,
                                                const std::string& handle);
 
+// The counter of HTB class `classid` ("7a:10") on `device` in namespace
+// `netns`; nullopt when tc does not show it.
+std::optional<QdiscReading> read_class_counter(const std::string& netns, const std::string& device,
+                                               const std::string& classid);
+
 // Mbit/s between two readings of the same qdisc; 0 when they are not in order.
 double rate_mbit(const QdiscReading& before, const QdiscReading& after);
+
+// Mbit/s through HTB class `classid` of `device` over `window`, measured
+// once the class has sent `settle_bytes` more than when called (the flow
+// past slow start, the class's burst spent); nullopt when it has not within
+// `deadline`, or tc does not show the class.
+std::optional<double> steady_class_rate(const std::string& netns, const std::string& device,
+                                        const std::string& classid, uint64_t settle_bytes,
+                                        std::chrono::milliseconds window, std::chrono::milliseconds deadline);
 
 }  // namespace nettoll::testing
