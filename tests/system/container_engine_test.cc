@@ -21,21 +21,7 @@ namespace fs = std::filesystem;
 
 constexpr const char* kImage = "localhost/nettoll-busybox:test";
 
-// The testbed's "internet" sends MTU-sized frames: the class counters are on
-// the wire. The same tolerances as container_test.cc: above the limit, what
-// a class may overshoot in a window; below it, what a sender on a loaded
-// 2-core machine may fall short by, which no limit causes.
-constexpr double kLimit = 5.0;
-constexpr double kTolerance = 0.25;
-constexpr double kShortfall = 0.75;
-
-::testing::AssertionResult holds_limit(double rate) {
-  if (rate > kLimit + kTolerance)
-    return ::testing::AssertionFailure() << rate << " Mbit/s is above the limit";
-  if (rate < kLimit - kShortfall)
-    return ::testing::AssertionFailure() << rate << " Mbit/s is far below the limit";
-  return ::testing::AssertionSuccess();
-}
+// holds_limit (container_fixture.h): the tolerances of container_test.cc.
 
 // What podman could add to the machine's own network namespace: links,
 // nftables rules, legacy iptables rules (without their counters).
