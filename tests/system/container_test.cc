@@ -256,6 +256,31 @@ TEST_F(ContainerLimitTest, RoutedContainerProcessHoldsItsLimitBothWays) {
   EXPECT_GE(flows_of(routed.host_link), 1u) << status_json();
 }
 
+// Without NAT: the routed container's addresses reach the internet as they
+// are (B routes them back through A; the host's masquerade skips them). The
+// uplink records and matches the flows by those addresses.
+TEST_F(ContainerLimitTest, RoutedContainerWithoutNatHoldsItsLimitBothWays) {
+  const TestContainer& routed = add_routed_container(1);
+  const TestContainer& bridged = add_container(2);
+  for (const char* step : {"nft insert rule inet ntnat post ip saddr 10.79.1.0/24 accept",
+                           "nft insert rule inet ntnat post ip6 saddr fd79:1::/64 accept"}) {
+    const CommandOutput done = testbed_->run_in_a(std::string(step) + " 2>&1");
+    ASSERT_EQ(done.exit_status, 0) << step << ": " << done.output;
+  }
+  for (const char* step :
+       {"ip route add 10.79.1.0/24 via 10.77.0.1", "ip -6 route add fd79:1::/64 via fd77::1"}) {
+    const CommandOutput done = testbed_->run_in_b(std::string(step) + " 2>&1");
+    ASSERT_EQ(done.exit_status, 0) << step << ": " << done.output;
+  }
+  // The internet sees the container's own address: the server in B names
+  // the peer of the one test it takes.
+  ChildProcess peer({"ip", "netns", "exec", testbed_->namespace_b(), "iperf3", "-s", "-1", "-p", "5299"});
+  ASSERT_TRUE(testbed_->wait_for_listener(testbed_->namespace_b(), 5299, 5s));
+  testbed_->run_in(routed.netns, "iperf3 -c 10.77.0.2 -p 5299 -t 1 >/dev/null 2>&1");
+  EXPECT_TRUE(peer.wait_for_output("Accepted connection from " + routed.ipv4, 5s)) << peer.output();
+  expect_limit_within_five_percent(routed, bridged);
+}
+
 // The packets nftables sees coming in from `link` in A's forward hook:
 // {with any of the container mark's bits, UDP to the probe port, all}.
 std::array<uint64_t, 3> forwarded_from(const Testbed& testbed, const std::string& link) {
