@@ -12,6 +12,8 @@
 #include <sstream>
 #include <thread>
 
+#include "testbed.h"
+
 namespace nettoll::testing {
 namespace {
 
@@ -186,14 +188,15 @@ nlohmann::json DevToolsPage::evaluate(const std::string& expression) {
 }
 
 bool DevToolsPage::wait_for(const std::string& expression, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  do {
-    const nlohmann::json value = evaluate("Boolean(" + expression + ")");
-    if (value == true) return true;
-    if (!error_.empty()) return false;
-    std::this_thread::sleep_for(50ms);
-  } while (std::chrono::steady_clock::now() < deadline);
-  return false;
+  // A broken browser ends the wait at once, as a failure.
+  bool holds = false;
+  eventually(
+      [&] {
+        holds = evaluate("Boolean(" + expression + ")") == true;
+        return holds || !error_.empty();
+      },
+      timeout);
+  return holds;
 }
 
 bool DevToolsPage::click(const std::string& selector) {

@@ -54,14 +54,14 @@ std::optional<double> steady_class_rate(const std::string& netns, const std::str
                                         std::chrono::milliseconds deadline) {
   const auto first = read_class_counter(netns, device, classid);
   if (!first) return std::nullopt;
-  const auto give_up = std::chrono::steady_clock::now() + deadline;
   std::optional<QdiscReading> before = first;
-  while (before && before->bytes < first->bytes + settle_bytes) {
-    if (std::chrono::steady_clock::now() > give_up) return std::nullopt;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    before = read_class_counter(netns, device, classid);
-  }
-  if (!before) return std::nullopt;
+  const bool settled = eventually(
+      [&] {
+        before = read_class_counter(netns, device, classid);
+        return !before || before->bytes >= first->bytes + settle_bytes;
+      },
+      deadline);
+  if (!settled || !before) return std::nullopt;
   std::this_thread::sleep_for(window);  // the measurement itself
   const auto after = read_class_counter(netns, device, classid);
   if (!after) return std::nullopt;
