@@ -69,6 +69,7 @@ DevToolsPage::DevToolsPage(const std::string& network_namespace, const std::stri
   std::vector<std::string> argv = chromium_command(network_namespace, directory + "/devtools");
   argv.insert(argv.end(), {"--window-size=1280,900", "--remote-debugging-pipe", url});
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (std::string& arg : argv) args.push_back(arg.data());
   args.push_back(nullptr);
   const int log = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -95,7 +96,11 @@ DevToolsPage::DevToolsPage(const std::string& network_namespace, const std::stri
 
 DevToolsPage::~DevToolsPage() {
   if (pid_ > 0) {
-    if (error_.empty()) call("Browser.close", nlohmann::json::object(), false);
+    try {
+      if (error_.empty()) call("Browser.close", nlohmann::json::object(), false);
+    } catch (const std::exception&) {
+      // Closing is a courtesy: the signals below end the browser anyway.
+    }
     // Up to 5 s to close by itself; then SIGTERM, which `timeout` passes on
     // to chromium; then SIGKILL.
     bool reaped = false;
